@@ -1,0 +1,150 @@
+// Mainline changes that moved a policy, oldest first. A kernel profile is
+// BASE_POLICIES with every change up to its version applied, so the diff
+// between two eras is the list of changes between them.
+import type { Policies } from './policies.js';
+
+export interface Change {
+  /** First mainline release containing it. */
+  version: string;
+  /** Abbreviated commit id(s). */
+  commit: string;
+  title: string;
+  /** Milestone name for the era this change opens (eras are named after their first change). */
+  era?: string;
+  set: Partial<Policies>;
+}
+
+export const HISTORY: Change[] = [
+  {
+    version: '4.9',
+    commit: '19be0eaffa3a',
+    title: 'mm: remove gup_flags FOLL_WRITE games from __get_user_pages() (Dirty COW fix, FOLL_COW)',
+    era: 'foll-cow',
+    set: { dropWriteAfterCow: false, followWrite: 'force_cow_dirty' },
+  },
+  {
+    version: '5.1',
+    commit: '52d1e606ee73',
+    title: 'mm: reuse only-pte-mapped KSM page in do_wp_page()',
+    era: 'ksm-reuse',
+    set: { wpKsmReuse: true, ioUring: true },
+  },
+  {
+    version: '5.4',
+    commit: '1a4e58cce84e',
+    title: 'mm: introduce MADV_PAGEOUT',
+    era: 'madv-pageout',
+    set: { madvPageout: true },
+  },
+  {
+    version: '5.7',
+    commit: '3faa52c03f44',
+    title: 'mm/gup: track FOLL_PIN pages (GUP_PIN_COUNTING_BIAS)',
+    era: 'pin-accounting',
+    set: { pinAccounting: true },
+  },
+  {
+    version: '5.8',
+    commit: '17839856fd58',
+    title: "gup: document and work around 'COW can break either way' issue",
+    era: 'gup-breaks-cow',
+    set: { gupForceCowBreak: true, followWrite: 'cow_dirty' },
+  },
+  {
+    version: '5.9',
+    commit: '09854ba94c6a 1a0cf26323c8 a308c71bf1e6 70e806e4e645',
+    title: 'mm: do_wp_page() simplification (page_count); revert the enforced COW; early COW of pinned pages at fork',
+    era: 'page-count',
+    set: {
+      wpReuse: 'page_count',
+      wpKsmReuse: false,
+      gupForceCowBreak: false,
+      followWrite: 'force_cow_dirty',
+      forkEarlyCopy: 'maybe_pinned',
+    },
+  },
+  {
+    version: '5.11',
+    commit: '57efa1fe5957 feb889fb40fa 9348b73c2e1b',
+    title: "gup_fast vs fork write_protect_seq; don't put pinned pages into the swap cache; clear_refs skips pinned pages",
+    era: 'page-count-pinfix',
+    set: { gupFastWriteProtectSeq: true, vmscanSkipPinned: true, softDirtySkipPinned: true },
+  },
+  {
+    version: '5.18',
+    commit: '53a05ad9f21d d4c470970d45 c145e0b47c77',
+    title: 'mm: COW fixes part 1: refcount-based reuse everywhere (swap-in, THP), LRU drain',
+    era: 'cow-part1',
+    set: { wpReuse: 'page_count_drain', swapinReuse: 'page_count' },
+  },
+  {
+    version: '5.19',
+    commit: '6c287605fd56 a7f226604170 1493a1913e34',
+    title: 'mm: PG_anon_exclusive, FAULT_FLAG_UNSHARE for R/O pins, exclusive bit in swap PTEs (x86_64, arm64, s390, ppc64)',
+    era: 'anon-exclusive',
+    set: {
+      anonExclusive: true,
+      wpReuse: 'anon_exclusive',
+      swapinReuse: 'exclusive',
+      unshare: 'anon',
+      swpExclusive: 'enterprise',
+      forkEarlyCopy: 'anon_exclusive_pinned',
+    },
+  },
+  {
+    version: '6.0',
+    commit: '5535be309971 64fe24a3e05e',
+    title: 'mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW; mprotect maps exclusive pages writable',
+    era: 'no-foll-cow',
+    set: { followWrite: 'anon_exclusive', mprotectExclusiveWritable: true },
+  },
+  {
+    version: '6.1',
+    commit: '088b8aa537c2',
+    title: 'mm: fix PageAnonExclusive clearing racing with concurrent RCU GUP-fast',
+    era: 'gupfast-barriers',
+    set: { gupFastBarriers: true },
+  },
+  {
+    version: '6.2',
+    commit: '8d6a0ac09a16 84209e87c696',
+    title: 'mm/gup: reliable R/O long-term pinning in COW mappings',
+    era: 'ro-longterm',
+    set: { unshare: 'anon+longterm', gupTestPinLongterm: true },
+  },
+  {
+    version: '6.3',
+    commit: '950fe885a897',
+    title: 'mm: support __HAVE_ARCH_PTE_SWP_EXCLUSIVE on all architectures with swap PTEs',
+    era: 'swp-excl-everywhere',
+    set: { swpExclusive: 'all' },
+  },
+  {
+    version: '6.4',
+    commit: 'a7e689dd1c06',
+    title: 'block: Convert bio_iov_iter_get_pages to use iov_iter_extract_pages (O_DIRECT pins)',
+    era: 'odirect-pin',
+    set: { odirectPin: true },
+  },
+  {
+    version: '6.5',
+    commit: 'c8070b787519',
+    title: "mm: Don't pin ZERO_PAGE in pin_user_pages()",
+    era: 'zeropage-no-ref',
+    set: { pinZeroPageNoRef: true },
+  },
+  {
+    version: '6.7',
+    commit: '',
+    title: 'mm/memory: move exclusivity detection in do_wp_page() into wp_can_reuse_anon_folio()',
+    era: 'wp-can-reuse',
+    set: { wpCanReuseAnonFolio: true },
+  },
+  {
+    version: '6.11',
+    commit: '',
+    title: 'mm: map an exclusive folio writable on a swap-in read fault',
+    era: 'swapin-writable',
+    set: { swapinWritableOnRead: true },
+  },
+];

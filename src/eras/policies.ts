@@ -1,0 +1,79 @@
+// The decision points where Linux's anonymous-memory behaviour changed between
+// versions. mm/ code asks the profile, never a version number.
+import type { SwpExclusiveSupport } from '../arch/types.js';
+
+export interface Policies {
+  /** can_follow_write_pte(): when a FOLL_WRITE lookup may use a R/O PTE (mm/gup.c). */
+  followWrite: 'pte_write' | 'force_cow_dirty' | 'cow_dirty' | 'anon_exclusive';
+  /** faultin_page() drops FOLL_WRITE after a COW in a !VM_WRITE VMA: the Dirty COW bug (fixed by 19be0eaffa3a). */
+  dropWriteAfterCow: boolean;
+  /** 17839856fd58 (5.8 only): GUP with FOLL_GET|FOLL_PIN in a COW mapping forces FOLL_WRITE. */
+  gupForceCowBreak: boolean;
+  /** gup_must_unshare(): which R/O pins trigger FAULT_FLAG_UNSHARE (a7f226604170 anon; 84209e87c696 +longterm non-anon). */
+  unshare: 'none' | 'anon' | 'anon+longterm';
+  /** 3faa52c03f44 (5.7): FOLL_PIN adds GUP_PIN_COUNTING_BIAS to a small folio's refcount. */
+  pinAccounting: boolean;
+  /** c8070b787519 (6.5): pinning the shared zeropage takes no reference. */
+  pinZeroPageNoRef: boolean;
+  /** 57efa1fe5957 (5.11): GUP-fast with FOLL_PIN backs off while fork() write-protects (write_protect_seq). */
+  gupFastWriteProtectSeq: boolean;
+  /** 088b8aa537c2 (6.1): smp_mb pairs between GUP-fast and page_try_share_anon_rmap(). */
+  gupFastBarriers: boolean;
+  /** do_wp_page()'s reuse decision for an anon page mapped R/O. */
+  wpReuse: 'reuse_swap_page' | 'page_count' | 'page_count_drain' | 'anon_exclusive';
+  /** 52d1e606ee73 (5.1) .. 1a0cf26323c8 (5.9): reuse a KSM page mapped only here. */
+  wpKsmReuse: boolean;
+  /** 6.7: the refcount test moved into wp_can_reuse_anon_folio() (same decision, kernel-faithful name). */
+  wpCanReuseAnonFolio: boolean;
+  /** 6c287605fd56 (5.19): PG_anon_exclusive exists and fork/swap/GUP maintain it. */
+  anonExclusive: boolean;
+  /** Which architectures keep PG_anon_exclusive in swap PTEs (1493a1913e34, then the 6.3 all-arch series). */
+  swpExclusive: SwpExclusiveSupport;
+  /** do_swap_page(): how a swapped-in page is found exclusive. */
+  swapinReuse: 'reuse_swap_page' | 'page_count' | 'exclusive';
+  /** ≈6.11: do_swap_page() maps an exclusive page writable even on a read fault. */
+  swapinWritableOnRead: boolean;
+  /** feb889fb40fa (5.11): shrink_page_list() keeps maybe-pinned pages out of the swap cache. */
+  vmscanSkipPinned: boolean;
+  /** copy_present_pte() early copy: 70e806e4e645 (5.9) any maybe-pinned page; 5.19 only exclusive anon pages. */
+  forkEarlyCopy: 'none' | 'maybe_pinned' | 'anon_exclusive_pinned';
+  /** 9348b73c2e1b (5.11): clear_refs soft-dirty skips maybe-pinned PTEs (pte_is_pinned). */
+  softDirtySkipPinned: boolean;
+  /** 1a4e58cce84e (5.4): MADV_COLD / MADV_PAGEOUT exist. */
+  madvPageout: boolean;
+  /** 64fe24a3e05e (6.0): mprotect() maps exclusive anon pages writable right away. */
+  mprotectExclusiveWritable: boolean;
+  /** a7e689dd1c06 (6.4): O_DIRECT takes FOLL_PIN instead of FOLL_GET. */
+  odirectPin: boolean;
+  /** io_uring (5.1): fixed buffers registered with FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM. */
+  ioUring: boolean;
+  /** 6.2: gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
+  gupTestPinLongterm: boolean;
+}
+
+/** What mainline 4.4 does; later changes override fields. */
+export const BASE_POLICIES: Policies = {
+  followWrite: 'pte_write',
+  dropWriteAfterCow: true,
+  gupForceCowBreak: false,
+  unshare: 'none',
+  pinAccounting: false,
+  pinZeroPageNoRef: false,
+  gupFastWriteProtectSeq: false,
+  gupFastBarriers: false,
+  wpReuse: 'reuse_swap_page',
+  wpKsmReuse: false,
+  wpCanReuseAnonFolio: false,
+  anonExclusive: false,
+  swpExclusive: 'none',
+  swapinReuse: 'reuse_swap_page',
+  swapinWritableOnRead: false,
+  vmscanSkipPinned: false,
+  forkEarlyCopy: 'none',
+  softDirtySkipPinned: false,
+  madvPageout: false,
+  mprotectExclusiveWritable: false,
+  odirectPin: false,
+  ioUring: false,
+  gupTestPinLongterm: false,
+};

@@ -1,0 +1,60 @@
+// The context every mm function receives: the plain state, plus what is
+// derived from state.config (the profile's policies and the arch's swap-PTE
+// layout) and a transient log of the kernel functions a step ran.
+import type { KernelState, Mm, Folio, Vma } from '../model/types.js';
+import type { Policies } from '../eras/policies.js';
+import type { SwapPteLayout } from '../arch/types.js';
+import { profileFor } from '../eras/profiles.js';
+import { swapLayoutFor } from '../arch/index.js';
+
+export interface Kernel {
+  s: KernelState;
+  p: Readonly<Policies>;
+  layout: SwapPteLayout;
+  /** Kernel functions run in the current step, with what they decided (for --trace). */
+  log: string[];
+}
+
+export function kernelFor(s: KernelState): Kernel {
+  const p = profileFor(s.config.kernel).policies;
+  return { s, p, layout: swapLayoutFor(s.config.arch, p.swpExclusive), log: [] };
+}
+
+/** Records that `fn` ran and what it decided. */
+export function trace(k: Kernel, fn: string, what = ''): void {
+  k.log.push(what ? `${fn}: ${what}` : fn);
+}
+
+/** A kernel bug the model hit: an impossible state, reported with the function that found it. */
+export class ModelBug extends Error {
+  override name = 'ModelBug';
+}
+
+export function folio(k: Kernel, pfn: number): Folio {
+  const f = k.s.folios[pfn];
+  if (!f) throw new ModelBug(`no folio at pfn ${pfn}`);
+  return f;
+}
+
+export function mmOf(k: Kernel, id: number): Mm {
+  const mm = k.s.mms[id];
+  if (!mm) throw new ModelBug(`no mm ${id}`);
+  return mm;
+}
+
+export function newId(k: Kernel): number {
+  return k.s.next.id++;
+}
+
+export function pageShift(k: Kernel): number {
+  return Math.log2(k.s.config.pageSize);
+}
+
+export function vpn(k: Kernel, addr: number): string {
+  return String(Math.floor(addr / k.s.config.pageSize));
+}
+
+/** find_vma(): the VMA containing addr, or undefined. */
+export function findVma(mm: Mm, addr: number): Vma | undefined {
+  return mm.vmas.find((v) => v.start <= addr && addr < v.end);
+}

@@ -1,0 +1,216 @@
+// get_user_pages and friends (mm/gup.c), as explicit steps: each follow_page_pte
+// and each faultin_page is one atomic step, because the kernel drops the page
+// table lock (and may reschedule) between them. Dirty COW lives in that gap.
+import type { Folio, GupRef, Mm, PresentPte, Vma } from '../model/types.js';
+import {
+  EFAULT, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NAMES,
+  FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
+  VM_SOFTDIRTY, VM_WRITE, flagNames, isCowMapping,
+} from '../model/flags.js';
+import { type Kernel, trace, findVma, mmOf, folio } from './context.js';
+import { folio_put } from './folio.js';
+import { handle_mm_fault } from './memory.js';
+import { pte_at, vm_normal_page } from './pgtable.js';
+
+
+/** The state of one __get_user_pages() call between its steps. */
+export interface GupState {
+  mm: number;
+  start: number;
+  nrPages: number;
+  /** gup_flags as the loop currently has them (FOLL_WRITE may be dropped, FOLL_COW added). */
+  flags: number;
+  /** Next page to look up. */
+  i: number;
+  refs: GupRef[];
+  /** A fault faultin_page() must take before the next lookup (unshare: FAULT_FLAG_UNSHARE). */
+  pending: { unshare: boolean } | null;
+  /** Negative errno once GUP failed. */
+  error: number | null;
+  /** Whether the lockless GUP-fast walk ran first (get_user_pages_fast / pin_user_pages_fast). */
+  fast: boolean;
+}
+
+export function gup_init(mm: number, start: number, nrPages: number, flags: number, fast: boolean): GupState {
+  return { mm, start, nrPages, flags, i: 0, refs: [], pending: null, error: null, fast };
+}
+
+export function gup_done(g: GupState): boolean {
+  return g.error !== null || g.i >= g.nrPages;
+}
+
+/** check_vma_flags(): may this GUP touch this VMA at all? */
+function check_vma_flags(vma: Vma, flags: number): boolean {
+  if (flags & FOLL_WRITE) {
+    if (!(vma.flags & VM_WRITE)) {
+      if (!(flags & FOLL_FORCE)) return false;
+      if (!isCowMapping(vma.flags)) return false;
+    }
+  } else if (!(vma.flags & VM_READ)) {
+    if (!(flags & FOLL_FORCE) || !(vma.flags & VM_MAYREAD)) return false;
+  }
+  return true;
+}
+
+/** can_follow_write_pte(): may a FOLL_WRITE lookup use this read-only PTE? */
+function can_follow_write_pte(k: Kernel, pte: PresentPte, page: Folio | null, vma: Vma, flags: number): boolean {
+  if (pte.write) return true;
+  switch (k.p.followWrite) {
+    case 'pte_write':
+      return false;
+    case 'force_cow_dirty':
+      return (flags & FOLL_FORCE) !== 0 && (flags & FOLL_COW) !== 0 && pte.dirty;
+    case 'cow_dirty':
+      return (flags & FOLL_COW) !== 0 && pte.dirty;
+    case 'anon_exclusive':
+      // 5535be309971 (6.0): only an exclusive anon page in a private !VM_WRITE mapping, COW already broken.
+      if (!(flags & FOLL_FORCE)) return false;
+      if (vma.flags & (VM_SHARED | VM_MAYSHARE)) return false;
+      if (!(vma.flags & VM_MAYWRITE) || vma.flags & VM_WRITE) return false;
+      if (!page || !page.anon || !page.anonExclusive) return false;
+      if (vma.flags & VM_SOFTDIRTY ? false : !pte.softDirty) return false;
+      return !pte.uffdWp;
+  }
+}
+
+/** gup_must_unshare(): must a R/O pin first unshare this page (FAULT_FLAG_UNSHARE)? vma is null for GUP-fast. */
+export function gup_must_unshare(k: Kernel, vma: Vma | null, flags: number, page: Folio): boolean {
+  if (k.p.unshare === 'none') return false;
+  if ((flags & (FOLL_WRITE | FOLL_PIN)) !== FOLL_PIN) return false;
+  if (!page.anon) {
+    // 84209e87c696 (6.2): R/O long-term pins of the zeropage or page cache in COW mappings.
+    if (k.p.unshare !== 'anon+longterm' || !(flags & FOLL_LONGTERM)) return false;
+    if (!vma) return true;
+    return isCowMapping(vma.flags);
+  }
+  return !page.anonExclusive;
+}
+
+/** try_grab_page()/try_grab_folio(): FOLL_GET takes a reference, FOLL_PIN a pin. */
+export function try_grab_page(k: Kernel, mm: Mm, f: Folio, flags: number): GupRef {
+  if (flags & FOLL_PIN) {
+    mm.hasPinned = true;
+    if (f.zero && k.p.pinZeroPageNoRef) return { pfn: f.pfn, pin: true };
+    if (!k.p.pinAccounting) f.refcount += 1;
+    else if (f.order > 0) {
+      f.refcount += 1;
+      f.pincount += 1;
+    } else f.refcount += GUP_PIN_COUNTING_BIAS;
+    return { pfn: f.pfn, pin: true };
+  }
+  f.refcount += 1;
+  return { pfn: f.pfn, pin: false };
+}
+
+/** unpin_user_page() / put_page() for a GUP reference. */
+export function gup_put_ref(k: Kernel, ref: GupRef): void {
+  const f = folio(k, ref.pfn);
+  if (!ref.pin) return folio_put(k, ref.pfn);
+  if (f.zero && k.p.pinZeroPageNoRef) return;
+  if (!k.p.pinAccounting) return folio_put(k, ref.pfn);
+  if (f.order > 0) {
+    f.pincount -= 1;
+    return folio_put(k, ref.pfn);
+  }
+  folio_put(k, ref.pfn, GUP_PIN_COUNTING_BIAS);
+}
+
+type Follow = { page: Folio } | { fault: true; unshare: boolean };
+
+/** follow_page_pte(): look the page up under the PTL; null means "fault first". */
+function follow_page_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): Follow {
+  const pte = pte_at(k, mm, addr);
+  if (!pte || pte.kind !== 'present') return { fault: true, unshare: false };
+  const normal = vm_normal_page(k, pte);
+  const page = normal ?? folio(k, pte.pfn);
+  if (flags & FOLL_WRITE && !can_follow_write_pte(k, pte, normal, vma, flags)) {
+    trace(k, 'follow_page_pte', `0x${addr.toString(16)}: FOLL_WRITE on a R/O PTE: fault`);
+    return { fault: true, unshare: false };
+  }
+  if (!pte.write && gup_must_unshare(k, vma, flags, page)) {
+    trace(k, 'follow_page_pte', `0x${addr.toString(16)}: gup_must_unshare: -EMLINK, unshare fault`);
+    return { fault: true, unshare: true };
+  }
+  return { page };
+}
+
+/** One step of __get_user_pages(): a lookup, or the fault a failed lookup asked for. Returns the step's label. */
+export function gup_step(k: Kernel, g: GupState): string {
+  const mm = mmOf(k, g.mm);
+  const addr = g.start + g.i * k.s.config.pageSize;
+  const vma = findVma(mm, addr);
+  if (!vma || !check_vma_flags(vma, g.flags)) {
+    trace(k, '__get_user_pages', `0x${addr.toString(16)}: -EFAULT`);
+    g.error = -EFAULT;
+    return '__get_user_pages';
+  }
+  let flags = g.flags;
+  // 17839856fd58 (5.8): "COW can break either way": take every GUP reference in a COW mapping for writing.
+  if (k.p.gupForceCowBreak && isCowMapping(vma.flags) && flags & (FOLL_GET | FOLL_PIN)) flags |= FOLL_WRITE;
+  if (g.pending) {
+    const faultFlags = g.pending.unshare ? FAULT_FLAG_UNSHARE : flags & FOLL_WRITE ? FAULT_FLAG_WRITE : 0;
+    g.pending = null;
+    const ret = handle_mm_fault(k, mm, vma, addr, faultFlags);
+    if (ret.error) {
+      g.error = -EFAULT;
+      return 'faultin_page';
+    }
+    if (ret.write && !(vma.flags & VM_WRITE)) {
+      if (k.p.dropWriteAfterCow) {
+        // Before 19be0eaffa3a: "COW has been broken, a read lookup is enough" -- Dirty COW.
+        g.flags &= ~FOLL_WRITE;
+        trace(k, 'faultin_page', 'VM_FAULT_WRITE in a !VM_WRITE VMA: drop FOLL_WRITE');
+      } else if (k.p.followWrite !== 'anon_exclusive') {
+        g.flags |= FOLL_COW;
+        trace(k, 'faultin_page', 'VM_FAULT_WRITE in a !VM_WRITE VMA: set FOLL_COW');
+      }
+    }
+    return 'faultin_page';
+  }
+  const r = follow_page_pte(k, mm, vma, addr, flags);
+  if ('fault' in r) {
+    g.pending = { unshare: r.unshare };
+    return 'follow_page_pte';
+  }
+  g.refs.push(try_grab_page(k, mm, r.page, flags));
+  trace(
+    k, 'follow_page_pte',
+    `0x${addr.toString(16)} -> ${r.page.zero ? 'zeropage' : `pfn ${r.page.pfn}`} (${flagNames(flags & (FOLL_GET | FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_COW), FOLL_NAMES)})`,
+  );
+  g.i++;
+  return 'follow_page_pte';
+}
+
+/**
+ * gup_fast() (lockless, one atomic step): grab pages whose PTEs are usable as
+ * they are; stop at the first that needs the slow path (a fault, an unshare,
+ * a special PTE, fork's write_protect_seq).
+ */
+export function gup_fast_step(k: Kernel, g: GupState): string {
+  const mm = mmOf(k, g.mm);
+  g.fast = false;
+  if (g.flags & FOLL_PIN && k.p.gupFastWriteProtectSeq && mm.writeProtectSeq % 2 === 1) {
+    trace(k, 'gup_fast', 'write_protect_seq odd (fork in progress): slow path');
+    return 'gup_fast';
+  }
+  let flags = g.flags;
+  // 5.8's internal_get_user_pages_fast() asked for writable PTEs so that COW breaks in the slow path.
+  if (k.p.gupForceCowBreak && !(flags & FOLL_WRITE)) flags |= FOLL_WRITE;
+  while (g.i < g.nrPages) {
+    const addr = g.start + g.i * k.s.config.pageSize;
+    const pte = pte_at(k, mm, addr);
+    if (!pte || pte.kind !== 'present' || pte.special) break;
+    if (flags & FOLL_WRITE && !pte.write) break;
+    const page = folio(k, pte.pfn);
+    if (!pte.write && gup_must_unshare(k, null, flags, page)) break;
+    g.refs.push(try_grab_page(k, mm, page, g.flags));
+    g.i++;
+  }
+  trace(k, 'gup_fast', `${g.i} of ${g.nrPages} page(s) without the slow path`);
+  return 'gup_fast';
+}
+
+/** Runs whichever step comes next. */
+export function gup_next(k: Kernel, g: GupState): string {
+  return g.fast ? gup_fast_step(k, g) : gup_step(k, g);
+}

@@ -1,0 +1,83 @@
+// What the kernel would VM_BUG_ON / WARN about, checked after every step and
+// reported as findings (separate from what the scenario observes).
+import type { KernelState } from '../model/types.js';
+import type { Policies } from '../eras/policies.js';
+import { GUP_PIN_COUNTING_BIAS } from '../model/flags.js';
+import { heldRefs } from '../syscalls/ops.js';
+
+export interface Violation {
+  invariant: string;
+  detail: string;
+}
+
+export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violation[] {
+  const out: Violation[] = [];
+  const held = heldRefs(s);
+  const lru = new Map<number, number>();
+  for (const pfn of s.lruAdd) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
+  const cached = new Set<number>();
+  for (const f of Object.values(s.files)) for (const pfn of Object.values(f.pages)) cached.add(pfn);
+  const mapped = new Map<number, number>();
+  for (const mm of Object.values(s.mms)) {
+    for (const pte of Object.values(mm.ptes)) {
+      if (pte.kind !== 'present' || pte.special) continue;
+      mapped.set(pte.pfn, (mapped.get(pte.pfn) ?? 0) + 1);
+      const f = s.folios[pte.pfn];
+      if (!f) {
+        out.push({ invariant: 'pte-maps-freed-page', detail: `a PTE maps freed pfn ${pte.pfn}` });
+        continue;
+      }
+      // "For anonymous pages that are mapped R/W, PG_anon_exclusive can be assumed to always be set." (78fbe906cc90)
+      if (pte.write && f.anon) {
+        if (p.anonExclusive ? !f.anonExclusive : f.mapcount > 1) {
+          out.push({ invariant: 'writable-shared-anon', detail: `writable PTE to pfn ${f.pfn}, which may be shared` });
+        }
+      }
+    }
+  }
+  for (const f of Object.values(s.folios)) {
+    if (f.zero) continue;
+    const refs = held.get(f.pfn) ?? [];
+    const pins = refs.filter((r) => r.pin).length;
+    const gets = refs.length - pins;
+    const pinRefs = p.pinAccounting ? pins * (f.order > 0 ? 1 : GUP_PIN_COUNTING_BIAS) : pins;
+    const expected =
+      f.mapcount + (f.swapCache ? 1 : 0) + (lru.get(f.pfn) ?? 0) + (cached.has(f.pfn) ? 1 : 0) + gets + pinRefs;
+    if (f.refcount !== expected) {
+      out.push({
+        invariant: 'refcount',
+        detail: `pfn ${f.pfn} refcount ${f.refcount}, but mappings, caches and GUP users account for ${expected}`,
+      });
+    }
+    if ((mapped.get(f.pfn) ?? 0) !== f.mapcount) {
+      out.push({ invariant: 'mapcount', detail: `pfn ${f.pfn} mapcount ${f.mapcount}, mapped by ${mapped.get(f.pfn) ?? 0} PTE(s)` });
+    }
+    if (f.anonExclusive && !f.anon) {
+      out.push({ invariant: 'exclusive-non-anon', detail: `PG_anon_exclusive on non-anon pfn ${f.pfn}` });
+    }
+    if (p.anonExclusive && f.anon && f.swapCache && f.anonExclusive && f.mapcount === 0) {
+      out.push({ invariant: 'exclusive-swapcache', detail: `unmapped swap-cache pfn ${f.pfn} is PageAnonExclusive` });
+    }
+    if (p.anonExclusive && f.anon && pins > 0 && !f.anonExclusive) {
+      out.push({ invariant: 'pinned-not-exclusive', detail: `pinned anon pfn ${f.pfn} is not PageAnonExclusive` });
+    }
+  }
+  // A pinned page the page table no longer maps at the pinned address: the pin lost its mapping.
+  for (const pin of Object.values(s.pins)) {
+    const proc = s.processes[pin.pid];
+    const mm = proc?.mm != null ? s.mms[proc.mm] : undefined;
+    if (!mm) continue;
+    pin.refs.forEach((r, i) => {
+      const v = String(Math.floor(pin.addr / s.config.pageSize) + i);
+      const pte = mm.ptes[v];
+      const inVma = mm.vmas.some((vma) => vma.start <= Number(v) * s.config.pageSize && Number(v) * s.config.pageSize < vma.end);
+      if (inVma && pte?.kind === 'present' && pte.pfn !== r.pfn) {
+        out.push({
+          invariant: 'pinned-page-replaced',
+          detail: `${pin.owner} pin of pfn ${r.pfn} at 0x${(Number(v) * s.config.pageSize).toString(16)}: the page table now maps pfn ${pte.pfn}`,
+        });
+      }
+    });
+  }
+  return out;
+}

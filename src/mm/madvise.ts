@@ -1,0 +1,63 @@
+// madvise() (mm/madvise.c). MADV_PAGEOUT isolates the pages here and hands
+// them to reclaim (src/mm/vmscan.ts), which runs as later steps.
+import type { Mm } from '../model/types.js';
+import {
+  EINVAL, ENOMEM, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_KEEPONFORK, MADV_PAGEOUT, MADV_COLD,
+  MADV_WIPEONFORK, MADV_NORMAL, VM_DONTCOPY, VM_SHARED, VM_WIPEONFORK,
+} from '../model/flags.js';
+import { type Kernel, trace, vpn } from './context.js';
+import { zap_pte_range } from './memory.js';
+import { split_vmas } from './mmap.js';
+import { lru_add_drain } from './folio.js';
+import { vm_normal_page } from './pgtable.js';
+import type { ReclaimState } from './vmscan.js';
+
+/** Returns 0, -errno, or the isolated pages MADV_PAGEOUT wants reclaimed. */
+export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice: number): number | ReclaimState {
+  const ps = k.s.config.pageSize;
+  if (start % ps) return -EINVAL;
+  const end = start + Math.ceil(len / ps) * ps;
+  const known = [MADV_NORMAL, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK];
+  if (k.p.madvPageout) known.push(MADV_COLD, MADV_PAGEOUT);
+  if (!known.includes(advice)) {
+    trace(k, 'madvise', `advice ${advice} unknown to this kernel: -EINVAL`);
+    return -EINVAL;
+  }
+  const covered = mm.vmas.filter((v) => v.start < end && v.end > start).reduce((n, v) => n + Math.min(v.end, end) - Math.max(v.start, start), 0);
+  if (covered !== end - start) return -ENOMEM;
+  switch (advice) {
+    case MADV_DONTNEED:
+      trace(k, 'madvise_dontneed_single_vma', `zap 0x${start.toString(16)}-0x${end.toString(16)}`);
+      zap_pte_range(k, mm, start, end);
+      return 0;
+    case MADV_DONTFORK:
+    case MADV_DOFORK:
+      for (const v of split_vmas(mm, start, end, ps)) v.flags = advice === MADV_DONTFORK ? v.flags | VM_DONTCOPY : v.flags & ~VM_DONTCOPY;
+      return 0;
+    case MADV_WIPEONFORK:
+    case MADV_KEEPONFORK: {
+      const vmas = split_vmas(mm, start, end, ps);
+      if (vmas.some((v) => v.file || v.flags & VM_SHARED)) return -EINVAL;
+      for (const v of vmas) v.flags = advice === MADV_WIPEONFORK ? v.flags | VM_WIPEONFORK : v.flags & ~VM_WIPEONFORK;
+      return 0;
+    }
+    case MADV_PAGEOUT: {
+      // madvise_pageout(): drain the lru_add batch, then isolate pages mapped only here.
+      lru_add_drain(k);
+      const pages: number[] = [];
+      for (let a = start; a < end; a += ps) {
+        const pte = mm.ptes[vpn(k, a)];
+        if (pte?.kind !== 'present') continue;
+        const f = vm_normal_page(k, pte);
+        if (!f || !f.anon || !f.lru || f.mapcount !== 1) continue;
+        f.lru = false;
+        f.refcount++;
+        pages.push(f.pfn);
+      }
+      trace(k, 'madvise_pageout', `isolated ${pages.length} page(s)`);
+      return { pages, phase: 'unmap' };
+    }
+    default:
+      return 0;
+  }
+}

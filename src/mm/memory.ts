@@ -1,0 +1,306 @@
+// Page faults (mm/memory.c): handle_mm_fault and its handlers, per era.
+import type { Folio, Mm, PresentPte, SwapPte, Vma } from '../model/types.js';
+import {
+  FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_WRITE, VM_SOFTDIRTY, isCowMapping,
+} from '../model/flags.js';
+import { type Kernel, trace, ModelBug, folio } from './context.js';
+import { folio_alloc, folio_add_lru, folio_put, lru_add_drain } from './folio.js';
+import {
+  page_add_anon_rmap, page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap,
+  anon_vma_prepare,
+} from './rmap.js';
+import { filemap_fault } from './filemap.js';
+import {
+  add_to_swap_cache, decode_swap_pte, free_swap_and_cache, reuse_swap_page, swap_free, swap_slot_data,
+  try_to_free_swap, parseEntry,
+} from './swapfile.js';
+import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
+import { filled } from '../model/bytes.js';
+
+/** What a fault handler reports back (VM_FAULT_* bits the callers look at). */
+export interface FaultResult {
+  /** VM_FAULT_WRITE (until 6.2): do_wp_page broke COW or reused the page for writing. */
+  write: boolean;
+  /** VM_FAULT_SIGBUS / VM_FAULT_OOM. */
+  error: 'sigbus' | 'oom' | null;
+}
+
+const OK: FaultResult = { write: false, error: null };
+const WROTE: FaultResult = { write: true, error: null };
+
+function fileOf(k: Kernel, vma: Vma) {
+  const f = vma.file ? k.s.files[vma.file.ino] : undefined;
+  if (!f) throw new ModelBug('file VMA without a file');
+  return f;
+}
+
+function fileIndex(k: Kernel, vma: Vma, addr: number): number {
+  return vma.file!.pgoff + Math.floor((addr - vma.start) / k.s.config.pageSize);
+}
+
+/** handle_mm_fault() -> handle_pte_fault(): dispatch on the PTE. */
+export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): FaultResult {
+  const pte = pte_at(k, mm, addr);
+  const kind = flags & FAULT_FLAG_UNSHARE ? 'unshare' : flags & FAULT_FLAG_WRITE ? 'write' : 'read';
+  trace(k, 'handle_mm_fault', `${kind} fault at 0x${addr.toString(16)}`);
+  if (!pte || pte.kind === 'marker') {
+    if (!vma.file) return do_anonymous_page(k, mm, vma, addr, flags);
+    return do_fault(k, mm, vma, addr, flags);
+  }
+  if (pte.kind === 'swap') return do_swap_page(k, mm, vma, addr, pte, flags);
+  if (pte.kind === 'migration') throw new ModelBug('migration entries are not modelled yet');
+  if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !pte.write) return do_wp_page(k, mm, vma, addr, pte, flags);
+  // A write to a writable PTE only marks it dirty (handle_pte_fault: pte_mkdirty).
+  set_pte_at(k, mm, addr, flags & FAULT_FLAG_WRITE ? pte_mkdirty({ ...pte, young: true }) : { ...pte, young: true });
+  return OK;
+}
+
+/** do_anonymous_page(): the zeropage for reads, a new exclusive page for writes. */
+export function do_anonymous_page(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): FaultResult {
+  if (!(flags & FAULT_FLAG_WRITE)) {
+    set_pte_at(k, mm, addr, mk_pte(k.s.zeroPfn, true));
+    trace(k, 'do_anonymous_page', `read fault: map the shared zeropage`);
+    return OK;
+  }
+  anon_vma_prepare(k, vma);
+  const f = folio_alloc(k);
+  page_add_new_anon_rmap(k, f, vma);
+  folio_add_lru(k, f);
+  set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma));
+  trace(k, 'do_anonymous_page', `new anon pfn ${f.pfn}${f.anonExclusive ? ' (PageAnonExclusive)' : ''}`);
+  return OK;
+}
+
+/** do_fault(): do_read_fault / do_cow_fault / do_shared_fault for file mappings. */
+function do_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): FaultResult {
+  const file = fileOf(k, vma);
+  const index = fileIndex(k, vma, addr);
+  if (!(flags & FAULT_FLAG_WRITE)) {
+    // do_read_fault(): map the page-cache page read-only.
+    const f = filemap_fault(k, file, index);
+    page_add_file_rmap(k, f);
+    set_pte_at(k, mm, addr, mk_pte(f.pfn));
+    trace(k, 'do_read_fault', `map page-cache pfn ${f.pfn} read-only`);
+    return OK;
+  }
+  if (!(vma.flags & VM_SHARED)) {
+    // do_cow_fault(): a private copy of the page-cache page.
+    const src = filemap_fault(k, file, index);
+    anon_vma_prepare(k, vma);
+    const f = folio_alloc(k, src.data);
+    folio_put(k, src.pfn);
+    page_add_new_anon_rmap(k, f, vma);
+    folio_add_lru(k, f);
+    set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma));
+    trace(k, 'do_cow_fault', `copy of page-cache pfn ${src.pfn} -> anon pfn ${f.pfn}`);
+    return OK;
+  }
+  // do_shared_fault(): write straight into the page cache.
+  const f = filemap_fault(k, file, index);
+  page_add_file_rmap(k, f);
+  f.dirty = true;
+  set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma));
+  trace(k, 'do_shared_fault', `map page-cache pfn ${f.pfn} writable`);
+  return OK;
+}
+
+/** wp_page_reuse(): keep the page, make the PTE writable (if the VMA is) and dirty. */
+function wp_page_reuse(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PresentPte): FaultResult {
+  set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty({ ...pte, young: true }), vma));
+  trace(k, 'wp_page_reuse', `pfn ${pte.pfn} reused${vma.flags & VM_WRITE ? '' : ' (stays R/O: no VM_WRITE)'}`);
+  return WROTE;
+}
+
+/** wp_page_copy(): replace the mapped page by a new exclusive copy (R/O for an unshare fault). */
+function wp_page_copy(
+  k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PresentPte, old: Folio | null, unshare: boolean,
+): FaultResult {
+  anon_vma_prepare(k, vma);
+  const src = old ?? folio(k, k.s.zeroPfn);
+  const f = folio_alloc(k, old ? src.data : filled(k.s.config.pageSize, 0));
+  page_add_new_anon_rmap(k, f, vma);
+  folio_add_lru(k, f);
+  const base: PresentPte = { ...mk_pte(f.pfn), softDirty: pte.softDirty, uffdWp: pte.uffdWp };
+  set_pte_at(k, mm, addr, unshare ? base : maybe_mkwrite(pte_mkdirty(base), vma));
+  if (old) {
+    page_remove_rmap(k, old);
+    folio_put(k, old.pfn);
+  }
+  trace(
+    k, 'wp_page_copy',
+    `${old ? `pfn ${old.pfn}` : 'zeropage'} replaced by a copy, pfn ${f.pfn}${unshare ? ' (unshare: R/O)' : ''}`,
+  );
+  return WROTE;
+}
+
+/** wp_can_reuse_anon_folio() (6.7; the same test inline in do_wp_page since 5.19): refcount-based exclusivity. */
+function wp_can_reuse_anon_folio(k: Kernel, f: Folio, vma: Vma): boolean {
+  const fn = k.p.wpCanReuseAnonFolio ? 'wp_can_reuse_anon_folio' : 'do_wp_page';
+  if (f.ksm || f.refcount > 3) {
+    trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} > 3: copy`);
+    return false;
+  }
+  if (!f.lru) lru_add_drain(k);
+  if (f.refcount > 1 + (f.swapCache ? 1 : 0)) {
+    trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} > 1 + swapcache: copy`);
+    return false;
+  }
+  if (f.swapCache) try_to_free_swap(k, f);
+  if (f.ksm || f.refcount !== 1) {
+    trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} != 1: copy`);
+    return false;
+  }
+  page_move_anon_rmap(k, f, vma);
+  trace(k, fn, `pfn ${f.pfn} refcount 1: reuse`);
+  return true;
+}
+
+/** The era's answer to "may this write fault reuse the anon page in place?" (do_wp_page). */
+function anonReuse(k: Kernel, f: Folio, vma: Vma): boolean {
+  switch (k.p.wpReuse) {
+    case 'reuse_swap_page': {
+      // 4.x..5.8: mapcount (+ swapcount) decides; GUP references are invisible.
+      if (!reuse_swap_page(k, f)) return false;
+      page_move_anon_rmap(k, f, vma);
+      return true;
+    }
+    case 'page_count': {
+      // 09854ba94c6a (5.9): reuse only if we hold the only reference.
+      const ok = !f.ksm && f.refcount === 1 && f.mapcount === 1;
+      trace(k, 'do_wp_page', `pfn ${f.pfn} page_count ${f.refcount}, mapcount ${f.mapcount}: ${ok ? 'reuse' : 'copy'}`);
+      return ok;
+    }
+    case 'page_count_drain':
+      // 5.18: refcount with LRU drain and swap-cache freeing.
+      return wp_can_reuse_anon_folio(k, f, vma);
+    case 'anon_exclusive':
+      if (f.anonExclusive) {
+        trace(k, 'do_wp_page', `pfn ${f.pfn} PageAnonExclusive: reuse`);
+        return true;
+      }
+      return wp_can_reuse_anon_folio(k, f, vma);
+  }
+}
+
+/** do_wp_page(): write (or unshare) fault on a present, read-only PTE. */
+export function do_wp_page(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PresentPte, flags: number): FaultResult {
+  const unshare = (flags & FAULT_FLAG_UNSHARE) !== 0;
+  const page = vm_normal_page(k, pte);
+  const shared = (vma.flags & (VM_SHARED | VM_MAYSHARE)) !== 0;
+  if (shared) {
+    if (unshare) return OK;
+    // wp_page_shared() / wp_pfn_shared(): shared mappings never COW.
+    if (page) page.dirty = true;
+    return wp_page_reuse(k, mm, vma, addr, pte);
+  }
+  if (page && page.anon) {
+    if (anonReuse(k, page, vma)) {
+      if (unshare) {
+        trace(k, 'do_wp_page', `unshare: pfn ${page.pfn} is exclusive now, PTE stays R/O`);
+        return OK;
+      }
+      return wp_page_reuse(k, mm, vma, addr, pte);
+    }
+    return wp_page_copy(k, mm, vma, addr, pte, page, unshare);
+  }
+  // The zeropage or a page-cache page in a private mapping: unsharing it needs 8d6a0ac09a16 (6.2).
+  if (unshare && !(k.p.unshare === 'anon+longterm' && isCowMapping(vma.flags))) return OK;
+  return wp_page_copy(k, mm, vma, addr, pte, page, unshare);
+}
+
+/** should_try_to_free_swap() (5.18+). */
+function should_try_to_free_swap(f: Folio, vma: Vma, flags: number): boolean {
+  if (!f.swapCache) return false;
+  if (vma.flags & VM_LOCKED) return true;
+  return (flags & FAULT_FLAG_WRITE) !== 0 && !f.ksm && f.refcount === 2;
+}
+
+/** do_swap_page(): bring a swapped-out page back and decide whether it is exclusive. */
+export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: SwapPte, flags: number): FaultResult {
+  const d = decode_swap_pte(k, spte);
+  let f: Folio;
+  const cached = k.s.swapCache[d.entry];
+  if (cached !== undefined) {
+    f = folio(k, cached);
+    f.refcount++;
+    trace(k, 'do_swap_page', `${d.entry} found in the swap cache: pfn ${f.pfn}`);
+  } else {
+    // swapin_readahead(): read the slot into a new swap-cache page.
+    const data = swap_slot_data(k, d.entry).data;
+    if (!data) throw new ModelBug(`swap-in of ${d.entry} before it was written`);
+    f = folio_alloc(k, data);
+    f.anon = true;
+    f.lru = true;
+    add_to_swap_cache(k, f, d.entry);
+    trace(k, 'do_swap_page', `${d.entry} read from swap into pfn ${f.pfn}`);
+  }
+  if (k.p.anonExclusive && f.anonExclusive) throw new ModelBug(`swap-cache pfn ${f.pfn} is PageAnonExclusive`);
+  let write = (flags & FAULT_FLAG_WRITE) !== 0;
+  let pte: PresentPte = { ...mk_pte(f.pfn), softDirty: d.softDirty, uffdWp: d.uffdWp };
+  let exclusive = false;
+  let ret = OK;
+  switch (k.p.swapinReuse) {
+    case 'reuse_swap_page':
+      // ≤5.17: a write fault reuses iff reuse_swap_page(); this entry still counts until swap_free().
+      if (write && reuse_swap_page(k, f)) {
+        pte = maybe_mkwrite(pte_mkdirty(pte), vma);
+        write = false;
+        exclusive = true;
+        ret = WROTE;
+      }
+      swap_free(k, d.entry);
+      break;
+    case 'page_count':
+    case 'exclusive': {
+      let excl = false;
+      if (k.p.swapinReuse === 'exclusive') {
+        // 1493a1913e34: the swap PTE remembers PG_anon_exclusive, where the arch can store it.
+        excl = d.exclusive;
+        const si = k.s.swap[parseEntry(d.entry).type]!;
+        if (excl && f.writeback && si.stableWrites) excl = false;
+        trace(k, 'do_swap_page', `pte_swp_exclusive: ${d.exclusive}${k.layout.hasExclusive ? '' : ` (${k.layout.name} has no swap-PTE exclusive bit in this era)`}`);
+      }
+      swap_free(k, d.entry);
+      if (should_try_to_free_swap(f, vma, flags)) try_to_free_swap(k, f);
+      if (!f.ksm && (excl || f.refcount === 1)) {
+        exclusive = true;
+        const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || pte.softDirty;
+        if (write || (k.p.swapinWritableOnRead && vma.flags & VM_WRITE && !pte.uffdWp && softDirtyOk)) {
+          pte = maybe_mkwrite(pte_mkdirty(pte), vma);
+          write = false;
+          ret = WROTE;
+        }
+      } else {
+        trace(k, 'do_swap_page', `pfn ${f.pfn} refcount ${f.refcount}: not known exclusive, map R/O`);
+      }
+      break;
+    }
+  }
+  page_add_anon_rmap(k, f, vma, exclusive);
+  set_pte_at(k, mm, addr, pte);
+  trace(k, 'do_swap_page', `pfn ${f.pfn} mapped ${pte.write ? 'writable' : 'R/O'}${f.anonExclusive ? ', PageAnonExclusive' : ''}`);
+  if (write) return do_wp_page(k, mm, vma, addr, pte, flags);
+  return ret;
+}
+
+/** zap_pte_range(): unmap pages (munmap, MADV_DONTNEED, exit). */
+export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number): void {
+  const ps = k.s.config.pageSize;
+  for (let addr = start; addr < end; addr += ps) {
+    const pte = pte_at(k, mm, addr);
+    if (!pte) continue;
+    pte_clear(k, mm, addr);
+    if (pte.kind === 'present') {
+      const f = vm_normal_page(k, pte);
+      if (!f) continue;
+      if (pte.dirty && !f.anon) f.dirty = true;
+      page_remove_rmap(k, f);
+      trace(k, 'zap_pte_range', `unmap pfn ${f.pfn} at 0x${addr.toString(16)}`);
+      folio_put(k, f.pfn);
+    } else if (pte.kind === 'swap') {
+      const d = decode_swap_pte(k, pte);
+      trace(k, 'zap_pte_range', `drop swap entry ${d.entry} at 0x${addr.toString(16)}`);
+      free_swap_and_cache(k, d.entry);
+    }
+  }
+}

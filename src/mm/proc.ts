@@ -1,0 +1,62 @@
+// /proc/PID/clear_refs and /proc/PID/pagemap (fs/proc/task_mmu.c).
+import type { Mm } from '../model/types.js';
+import { VM_SOFTDIRTY, isCowMapping } from '../model/flags.js';
+import { type Kernel, trace, vpn, findVma } from './context.js';
+import { folio_maybe_dma_pinned } from './folio.js';
+import { decode_swap_pte } from './swapfile.js';
+import { vm_normal_page } from './pgtable.js';
+
+/** clear_refs_write("4") -> clear_soft_dirty(): write-protect PTEs so the next write is tracked. */
+export function clear_soft_dirty(k: Kernel, mm: Mm): void {
+  for (const vma of mm.vmas) vma.flags &= ~VM_SOFTDIRTY;
+  for (const [v, pte] of Object.entries(mm.ptes)) {
+    if (pte.kind === 'present') {
+      const f = vm_normal_page(k, pte);
+      // 9348b73c2e1b (5.11) pte_is_pinned(): leave writable maybe-pinned COW pages alone.
+      const vma = findVma(mm, Number(v) * k.s.config.pageSize);
+      if (k.p.softDirtySkipPinned && pte.write && f && vma && isCowMapping(vma.flags) && mm.hasPinned && folio_maybe_dma_pinned(k, f)) {
+        trace(k, 'clear_soft_dirty', `pfn ${f.pfn} maybe pinned: skipped`);
+        continue;
+      }
+      mm.ptes[v] = { ...pte, write: false, softDirty: false };
+    } else if (pte.kind === 'swap') {
+      const d = decode_swap_pte(k, pte);
+      const val = k.layout.encode({ type: d.type, offset: d.offset, exclusive: d.exclusive, softDirty: false, uffdWp: d.uffdWp });
+      mm.ptes[v] = { kind: 'swap', val: '0x' + val.toString(16) };
+    }
+  }
+  trace(k, 'clear_soft_dirty', 'PTEs write-protected, soft-dirty cleared');
+}
+
+export const PM_SOFT_DIRTY = 55n;
+export const PM_MMAP_EXCLUSIVE = 56n;
+export const PM_UFFD_WP = 57n;
+export const PM_FILE = 61n;
+export const PM_SWAP = 62n;
+export const PM_PRESENT = 63n;
+
+/** pagemap_pte_range() for one address: the 64-bit pagemap entry. */
+export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
+  const pte = mm.ptes[vpn(k, addr)];
+  const vma = findVma(mm, addr);
+  let e = 0n;
+  const bit = (b: bigint): void => {
+    e |= 1n << b;
+  };
+  if (vma && vma.flags & VM_SOFTDIRTY) bit(PM_SOFT_DIRTY);
+  if (!pte) return e;
+  if (pte.kind === 'present') {
+    bit(PM_PRESENT);
+    if (pte.softDirty) bit(PM_SOFT_DIRTY);
+    if (pte.uffdWp) bit(PM_UFFD_WP);
+    const f = vm_normal_page(k, pte);
+    if (f && !f.anon) bit(PM_FILE);
+    if (f && f.mapcount === 1) bit(PM_MMAP_EXCLUSIVE);
+  } else if (pte.kind === 'swap') {
+    bit(PM_SWAP);
+    const d = decode_swap_pte(k, pte);
+    if (d.softDirty) bit(PM_SOFT_DIRTY);
+    if (d.uffdWp) bit(PM_UFFD_WP);
+  }
+  return e;
+}

@@ -1,0 +1,144 @@
+// Swap slots, swap counts and the swap cache (mm/swapfile.c, mm/swap_state.c).
+import type { Folio, SwapPte, SwapSlot } from '../model/types.js';
+import type { SwapPteFields } from '../arch/types.js';
+import { type Kernel, folio, trace, ModelBug } from './context.js';
+import { folio_put } from './folio.js';
+
+export type SwapEntry = string;
+
+export function swpEntry(type: number, offset: number): SwapEntry {
+  return `${type}:${offset}`;
+}
+
+export function parseEntry(e: SwapEntry): { type: number; offset: number } {
+  const [t, o] = e.split(':').map(Number) as [number, number];
+  return { type: t, offset: o };
+}
+
+function slot(k: Kernel, e: SwapEntry): SwapSlot {
+  const { type, offset } = parseEntry(e);
+  const s = k.s.swap[type]?.slots[offset];
+  if (!s) throw new ModelBug(`swap entry ${e} is not allocated`);
+  return s;
+}
+
+/** Builds a swap PTE through the arch layout: swp_entry_to_pte + pte_swp_mkexclusive/soft_dirty/uffd_wp. */
+export function mk_swap_pte(
+  k: Kernel,
+  e: SwapEntry,
+  bits: { exclusive: boolean; softDirty: boolean; uffdWp: boolean },
+): SwapPte {
+  const { type, offset } = parseEntry(e);
+  const val = k.layout.encode({ type, offset: BigInt(offset), ...bits });
+  return { kind: 'swap', val: '0x' + val.toString(16) };
+}
+
+/** pte_to_swp_entry() and the swap-PTE bits, decoded through the arch layout. */
+export function decode_swap_pte(k: Kernel, pte: SwapPte): SwapPteFields & { entry: SwapEntry } {
+  const f = k.layout.decode(BigInt(pte.val));
+  return { ...f, entry: swpEntry(f.type, Number(f.offset)) };
+}
+
+/** folio_alloc_swap()/get_swap_page(): a free slot, marked SWAP_HAS_CACHE. */
+export function get_swap_page(k: Kernel): SwapEntry | null {
+  for (const dev of k.s.swap) {
+    for (let off = 1; off < dev.nslots; off++) {
+      if (!dev.slots[off]) {
+        dev.slots[off] = { count: 0, hasCache: true, data: null };
+        return swpEntry(dev.type, off);
+      }
+    }
+  }
+  return null;
+}
+
+/** swap_duplicate(): one more swap PTE references the slot. */
+export function swap_duplicate(k: Kernel, e: SwapEntry): void {
+  slot(k, e).count++;
+}
+
+/** swap_free(): a swap PTE referencing the slot went away. */
+export function swap_free(k: Kernel, e: SwapEntry): void {
+  const s = slot(k, e);
+  s.count--;
+  if (s.count < 0) throw new ModelBug(`swap count underflow on ${e}`);
+  maybeReleaseSlot(k, e, s);
+}
+
+function maybeReleaseSlot(k: Kernel, e: SwapEntry, s: SwapSlot): void {
+  if (s.count === 0 && !s.hasCache) {
+    const { type, offset } = parseEntry(e);
+    delete k.s.swap[type]!.slots[offset];
+    trace(k, 'swap_entry_free', `slot ${e} freed`);
+  }
+}
+
+/** __swap_count() / page_swapcount(): swap PTEs still referencing the page's slot. */
+export function page_swapcount(k: Kernel, f: Folio): number {
+  return f.swapCache && f.swapEntry ? slot(k, f.swapEntry).count : 0;
+}
+
+export function swap_slot_data(k: Kernel, e: SwapEntry): SwapSlot {
+  return slot(k, e);
+}
+
+/** add_to_swap_cache(): the swap cache holds one reference. */
+export function add_to_swap_cache(k: Kernel, f: Folio, e: SwapEntry): void {
+  f.swapCache = true;
+  f.swapEntry = e;
+  f.refcount++;
+  slot(k, e).hasCache = true;
+  k.s.swapCache[e] = f.pfn;
+}
+
+/** delete_from_swap_cache(): drop the cache's reference and its claim on the slot. */
+export function delete_from_swap_cache(k: Kernel, f: Folio): void {
+  const e = f.swapEntry;
+  if (!e) throw new ModelBug(`pfn ${f.pfn} is not in the swap cache`);
+  delete k.s.swapCache[e];
+  f.swapCache = false;
+  f.swapEntry = null;
+  const s = slot(k, e);
+  s.hasCache = false;
+  maybeReleaseSlot(k, e, s);
+  trace(k, 'delete_from_swap_cache', `pfn ${f.pfn} left the swap cache (${e})`);
+  folio_put(k, f.pfn);
+}
+
+/** folio_free_swap() / try_to_free_swap(): leave the swap cache if no swap PTE and no writeback needs it. */
+export function try_to_free_swap(k: Kernel, f: Folio): boolean {
+  if (!f.swapCache || f.writeback || page_swapcount(k, f) > 0) return false;
+  delete_from_swap_cache(k, f);
+  f.dirty = true;
+  return true;
+}
+
+/** reuse_swap_page() (4.x..5.17, mm/swapfile.c): the mapcount-based exclusivity test of the old COW. */
+export function reuse_swap_page(k: Kernel, f: Folio): boolean {
+  if (f.ksm) return false;
+  let count = f.mapcount;
+  if (count <= 1 && f.swapCache) {
+    count += page_swapcount(k, f);
+    if (count === 1) {
+      if (!f.writeback) {
+        delete_from_swap_cache(k, f);
+        f.dirty = true;
+      } else if (k.s.swap[parseEntry(f.swapEntry!).type]!.stableWrites) {
+        return false;
+      }
+    }
+  }
+  trace(k, 'reuse_swap_page', `pfn ${f.pfn} map+swap count ${count}: ${count <= 1 ? 'reuse' : 'copy'}`);
+  return count <= 1;
+}
+
+/** free_swap_and_cache(): a zapped swap PTE; drop an unmapped swap-cache page once nothing needs it. */
+export function free_swap_and_cache(k: Kernel, e: SwapEntry): void {
+  const s = slot(k, e);
+  const pfn = k.s.swapCache[e];
+  swap_free(k, e);
+  if (s.count === 0 && pfn !== undefined) {
+    const f = folio(k, pfn);
+    if (f.mapcount === 0 && !f.writeback) delete_from_swap_cache(k, f);
+  }
+}

@@ -1,0 +1,211 @@
+// The whole simulated machine as one plain value: no classes, closures or
+// hidden fields. Records are keyed by decimal ids so the state serialises to
+// canonical JSON (src/model/state.ts) and clones with structuredClone.
+import type { PageData } from './bytes.js';
+
+export type Pfn = number;
+
+/** A folio (only order-0 folios so far; `order` keeps room for THP and hugetlb). */
+export interface Folio {
+  pfn: Pfn;
+  order: number;
+  /** folio_ref_count(). */
+  refcount: number;
+  /** Number of PTEs mapping the page (the kernel's _mapcount + 1). */
+  mapcount: number;
+  /** _pincount of a large folio (small folios count pins in refcount via GUP_PIN_COUNTING_BIAS). */
+  pincount: number;
+  /** PageAnon; KSM pages are anon too. */
+  anon: boolean;
+  ksm: boolean;
+  /** PG_anon_exclusive, per page. */
+  anonExclusive: boolean;
+  /** PG_swapcache and the swap entry it caches ("type:offset"). */
+  swapCache: boolean;
+  swapEntry: string | null;
+  dirty: boolean;
+  writeback: boolean;
+  /** PG_lru: on an LRU list (false while the page still sits in the per-CPU lru_add batch). */
+  lru: boolean;
+  /** Page cache owner for file pages. */
+  mapping: { ino: number; index: number } | null;
+  /** The shared zeropage: never anon, never freed. */
+  zero: boolean;
+  data: PageData;
+}
+
+/** PTE flag names as a present PTE carries them. */
+export interface PresentPte {
+  kind: 'present';
+  pfn: Pfn;
+  write: boolean;
+  dirty: boolean;
+  young: boolean;
+  softDirty: boolean;
+  uffdWp: boolean;
+  /** pte_special(): the zeropage, vm_normal_page() gives NULL. */
+  special: boolean;
+}
+
+/** A swap PTE, stored as the architecture encodes it (hex of pte_val()). */
+export interface SwapPte {
+  kind: 'swap';
+  val: string;
+}
+
+/** A migration entry (room for the migration paths). */
+export interface MigrationPte {
+  kind: 'migration';
+  pfn: Pfn;
+  type: 'read' | 'read_exclusive' | 'write';
+  softDirty: boolean;
+  uffdWp: boolean;
+}
+
+/** A PTE marker (room for uffd-wp on file memory). */
+export interface MarkerPte {
+  kind: 'marker';
+  uffdWp: boolean;
+}
+
+export type Pte = PresentPte | SwapPte | MigrationPte | MarkerPte;
+
+export interface Vma {
+  start: number;
+  end: number;
+  /** VM_* bits (src/model/flags.ts), as vma->vm_flags. */
+  flags: number;
+  /** Backing file and page offset of `start`; null for anonymous memory. */
+  file: { ino: number; pgoff: number } | null;
+  /** anon_vma id once anonymous pages were faulted in (copy_page_range skips VMAs without one). */
+  anonVma: number | null;
+}
+
+export interface Mm {
+  id: number;
+  vmas: Vma[];
+  /** Page table: virtual page number (decimal) -> PTE. */
+  ptes: Record<string, Pte>;
+  /** MMF_HAS_PINNED (mm->has_pinned before 5.14). */
+  hasPinned: boolean;
+  /** mm->write_protect_seq (odd while fork() write-protects). */
+  writeProtectSeq: number;
+  nextMmapBase: number;
+}
+
+export type FdEntry =
+  | { kind: 'file'; ino: number; direct: boolean; writable: boolean }
+  | { kind: 'pipe'; pipe: number; end: 'read' | 'write' };
+
+export interface Process {
+  pid: number;
+  ppid: number;
+  mm: number | null;
+  fds: Record<string, FdEntry>;
+  exitCode: number | null;
+  /** The gup_test device's current PIN_LONGTERM_TEST pin set (cow.c), if any. */
+  gupTestPin: number | null;
+  /** io_uring instances: ring id -> registered buffer pin set (or null). */
+  rings: Record<string, number | null>;
+  /** Killed by a signal (e.g. SIGSEGV), as wait() reports it. */
+  signal: string | null;
+}
+
+export interface Task {
+  tid: number;
+  pid: number;
+  name: string;
+}
+
+export interface File {
+  ino: number;
+  name: string;
+  kind: 'tmpfile' | 'memfd' | 'proc';
+  size: number;
+  /** Page cache: page index -> pfn. */
+  pages: Record<string, Pfn>;
+}
+
+/** One pipe buffer: vmsplice() hands the pipe a reference to a user page. */
+export interface PipeBuf {
+  pfn: Pfn;
+  offset: number;
+  len: number;
+  /** Bytes copied in by write() live here instead of in a page. */
+  copied: PageData | null;
+}
+
+export interface Pipe {
+  id: number;
+  bufs: PipeBuf[];
+}
+
+export interface SwapSlot {
+  /** swap_map count: PTEs (and a swap cache page) referencing the slot. */
+  count: number;
+  /** SWAP_HAS_CACHE. */
+  hasCache: boolean;
+  /** What was written to the device; null until writeback. */
+  data: PageData | null;
+}
+
+export interface SwapDevice {
+  type: number;
+  nslots: number;
+  /** SWP_STABLE_WRITES: the backend needs the page stable under writeback (seed 001). */
+  stableWrites: boolean;
+  slots: Record<string, SwapSlot>;
+}
+
+/** A GUP reference or pin held by a kernel user (O_DIRECT, pipe, io_uring, gup_test). */
+export interface GupRef {
+  pfn: Pfn;
+  pin: boolean;
+}
+
+/** Pages a kernel user keeps after GUP returned: io_uring fixed buffers, gup_test pins, a driver's pin. */
+export interface PinSet {
+  id: number;
+  owner: 'io_uring' | 'gup_test' | 'driver';
+  pid: number;
+  addr: number;
+  len: number;
+  refs: GupRef[];
+}
+
+export interface Finding {
+  step: number;
+  label: string;
+  invariant: string;
+  detail: string;
+}
+
+export interface KernelState {
+  config: {
+    kernel: string;
+    arch: string;
+    pageSize: number;
+  };
+  tasks: Record<string, Task>;
+  processes: Record<string, Process>;
+  mms: Record<string, Mm>;
+  folios: Record<string, Folio>;
+  /** The shared zeropage's pfn. */
+  zeroPfn: Pfn;
+  files: Record<string, File>;
+  pipes: Record<string, Pipe>;
+  swap: SwapDevice[];
+  /** The swap cache: "type:offset" -> pfn. */
+  swapCache: Record<string, Pfn>;
+  /** The per-CPU lru_add batch: pages holding an extra reference until lru_add_drain(). */
+  lruAdd: Pfn[];
+  /** Long-lived GUP users, by id. */
+  pins: Record<string, PinSet>;
+  /** In-flight kernel operations (src/syscalls/ops.ts), by handle id. */
+  ops: Record<string, import('../syscalls/ops.js').Op>;
+  /** Monotonic counters for ids. */
+  next: { pfn: number; id: number; anonVma: number };
+  /** Steps taken so far. */
+  steps: number;
+  findings: Finding[];
+}

@@ -1,0 +1,180 @@
+// Kernel operations that take more than one atomic step. An operation is plain
+// data in state.ops; op_step() advances it by one step and names the kernel
+// function that step ended in, so a scenario can stop it there.
+import type { GupRef, KernelState } from '../model/types.js';
+import { readBytes, writeBytes } from '../model/bytes.js';
+import { type Kernel, folio, mmOf, trace } from '../mm/context.js';
+import { type GupState, gup_done, gup_next, gup_put_ref } from '../mm/gup.js';
+import { type ReclaimState, shrink_step } from '../mm/vmscan.js';
+import { file_read, file_write } from '../mm/filemap.js';
+
+export type GupUser =
+  | { what: 'proc_mem_write'; data: number[] }
+  | { what: 'proc_mem_read' }
+  | { what: 'vmsplice'; pipe: number }
+  | { what: 'odirect_read'; ino: number; pos: number }
+  | { what: 'odirect_write'; ino: number; pos: number }
+  | { what: 'pin'; owner: 'driver' | 'io_uring' | 'gup_test'; ring: number | null };
+
+export type Op =
+  | {
+      kind: 'gup_user';
+      id: number;
+      pid: number;
+      /** First address and byte length the caller asked for (may start inside a page). */
+      addr: number;
+      len: number;
+      user: GupUser;
+      gup: GupState;
+      /** 'gup' while pages are looked up; 'inflight' while I/O is outstanding. */
+      phase: 'gup' | 'inflight';
+    }
+  | { kind: 'reclaim'; id: number; pid: number; r: ReclaimState };
+
+export type OpValue = bigint | Uint8Array;
+
+export interface StepResult {
+  label: string;
+  /** The operation finished; `value` is its return value. */
+  done: boolean;
+  value?: OpValue;
+  /** A natural stop: the operation now waits for an event (I/O completion) that `wait` delivers. */
+  park: boolean;
+}
+
+/** Bytes [off, off+n) of the pages behind refs, as the kernel reads them through the GUP references. */
+function copyFromRefs(k: Kernel, refs: GupRef[], first: number, len: number): Uint8Array {
+  const ps = k.s.config.pageSize;
+  const out = new Uint8Array(len);
+  for (let done = 0; done < len; ) {
+    const at = first + done;
+    const ref = refs[Math.floor(at / ps)]!;
+    const off = at % ps;
+    const n = Math.min(ps - off, len - done);
+    out.set(readBytes(folio(k, ref.pfn).data, off, off + n), done);
+    done += n;
+  }
+  return out;
+}
+
+/** Writes bytes into the pages behind refs (a DMA or a kernel write through GUP references). */
+function copyToRefs(k: Kernel, refs: GupRef[], first: number, bytes: Uint8Array): void {
+  const ps = k.s.config.pageSize;
+  for (let done = 0; done < bytes.length; ) {
+    const at = first + done;
+    const f = folio(k, refs[Math.floor(at / ps)]!.pfn);
+    const off = at % ps;
+    const n = Math.min(ps - off, bytes.length - done);
+    f.data = writeBytes(f.data, off, bytes.subarray(done, done + n));
+    f.dirty = true;
+    done += n;
+  }
+}
+
+function releaseRefs(k: Kernel, refs: GupRef[]): void {
+  for (const r of refs) gup_put_ref(k, r);
+}
+
+function finish(value: OpValue, label: string): StepResult {
+  return { label, done: true, value, park: false };
+}
+
+/** Advances an operation by one atomic step. */
+export function op_step(k: Kernel, op: Op): StepResult {
+  if (op.kind === 'reclaim') {
+    const label = shrink_step(k, op.r);
+    return op.r.pages.length ? { label, done: false, park: false } : finish(0n, label);
+  }
+  const ps = k.s.config.pageSize;
+  const inPage = op.addr % ps;
+  if (op.phase === 'gup') {
+    const label = gup_next(k, op.gup);
+    if (!gup_done(op.gup)) return { label, done: false, park: false };
+    if (op.gup.error !== null) {
+      releaseRefs(k, op.gup.refs);
+      op.gup.refs = [];
+      return finish(BigInt(op.gup.error), label);
+    }
+    return complete(k, op, inPage, label);
+  }
+  // The I/O completes: DMA into or out of the pages it still references.
+  const u = op.user;
+  const file = k.s.files[(u as { ino: number }).ino]!;
+  if (u.what === 'odirect_read') {
+    copyToRefs(k, op.gup.refs, inPage, file_read(k, file, u.pos, op.len).subarray(0, op.len));
+    trace(k, 'bio_endio', `O_DIRECT read: ${op.len} byte(s) DMAed into pfn ${op.gup.refs.map((r) => r.pfn).join(',')}`);
+  } else if (u.what === 'odirect_write') {
+    file_write(k, file, u.pos, copyFromRefs(k, op.gup.refs, inPage, op.len));
+    trace(k, 'bio_endio', `O_DIRECT write: ${op.len} byte(s) DMAed from pfn ${op.gup.refs.map((r) => r.pfn).join(',')}`);
+  }
+  releaseRefs(k, op.gup.refs);
+  op.gup.refs = [];
+  return finish(BigInt(op.len), 'bio_endio');
+}
+
+/** What a GUP user does once it holds the pages. */
+function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: number, label: string): StepResult {
+  const u = op.user;
+  const refs = op.gup.refs;
+  switch (u.what) {
+    case 'proc_mem_write':
+      // mem_rw() -> access_remote_vm(): the kernel writes through the page it got.
+      copyToRefs(k, refs, inPage, Uint8Array.from(u.data));
+      trace(k, 'access_remote_vm', `wrote ${u.data.length} byte(s) into pfn ${refs.map((r) => r.pfn).join(',')}`);
+      releaseRefs(k, refs);
+      return finish(BigInt(u.data.length), 'access_remote_vm');
+    case 'proc_mem_read': {
+      const bytes = copyFromRefs(k, refs, inPage, op.len);
+      releaseRefs(k, refs);
+      return finish(bytes, 'access_remote_vm');
+    }
+    case 'vmsplice': {
+      // vmsplice_to_pipe(): the pipe keeps the FOLL_GET references until the data is read.
+      const pipe = k.s.pipes[u.pipe]!;
+      let left = op.len;
+      let off = inPage;
+      for (const r of refs) {
+        const n = Math.min(k.s.config.pageSize - off, left);
+        pipe.bufs.push({ pfn: r.pfn, offset: off, len: n, copied: null });
+        left -= n;
+        off = 0;
+      }
+      trace(k, 'vmsplice_to_pipe', `pipe ${u.pipe} holds pfn ${refs.map((r) => r.pfn).join(',')}`);
+      return finish(BigInt(op.len), 'vmsplice_to_pipe');
+    }
+    case 'odirect_read':
+    case 'odirect_write':
+      op.phase = 'inflight';
+      trace(k, 'submit_bio', `O_DIRECT ${u.what === 'odirect_read' ? 'read into' : 'write from'} pfn ${refs.map((r) => r.pfn).join(',')} in flight`);
+      return { label: 'submit_bio', done: false, park: true };
+    case 'pin': {
+      const id = k.s.next.id++;
+      k.s.pins[id] = { id, owner: u.owner, pid: op.pid, addr: op.addr, len: op.len, refs };
+      op.gup.refs = [];
+      const proc = k.s.processes[op.pid]!;
+      if (u.owner === 'gup_test') proc.gupTestPin = id;
+      if (u.owner === 'io_uring' && u.ring !== null) proc.rings[u.ring] = id;
+      trace(k, u.owner === 'io_uring' ? 'io_sqe_buffers_register' : u.owner === 'gup_test' ? 'pin_longterm_test_start' : 'pin_user_pages', `pinned pfn ${refs.map((r) => r.pfn).join(',')}`);
+      return finish(BigInt(id), label);
+    }
+  }
+}
+
+/** Every GUP reference the kernel holds right now, by pfn (pipes, in-flight operations, pin sets). */
+export function heldRefs(s: KernelState): Map<number, GupRef[]> {
+  const out = new Map<number, GupRef[]>();
+  const add = (r: GupRef): void => {
+    const list = out.get(r.pfn) ?? [];
+    list.push(r);
+    out.set(r.pfn, list);
+  };
+  for (const pipe of Object.values(s.pipes)) for (const b of pipe.bufs) if (!b.copied) add({ pfn: b.pfn, pin: false });
+  for (const op of Object.values(s.ops)) if (op.kind === 'gup_user') op.gup.refs.forEach(add);
+  for (const p of Object.values(s.pins)) p.refs.forEach(add);
+  return out;
+}
+
+/** The mm an operation works on. */
+export function opMm(k: Kernel, op: Op): number {
+  return op.kind === 'gup_user' ? op.gup.mm : mmOf(k, k.s.processes[op.pid]!.mm!).id;
+}
