@@ -1,0 +1,543 @@
+// What a scenario can call: each entry checks its arguments and runs as one
+// step on the machine, or starts a multi-step operation (src/syscalls/ops.ts).
+import {
+  EBADF, EINVAL, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
+  O_RDWR, O_WRONLY,
+} from '../model/flags.js';
+import * as F from '../model/flags.js';
+import { readBytes } from '../model/bytes.js';
+import type { FdEntry } from '../model/types.js';
+import { type Kernel, folio, kernelFor, mmOf } from '../mm/context.js';
+import { do_mmap, do_mprotect, do_munmap } from '../mm/mmap.js';
+import { do_madvise } from '../mm/madvise.js';
+import { dup_mmap } from '../mm/fork.js';
+import { zap_pte_range } from '../mm/memory.js';
+import { clear_soft_dirty, pagemap_entry, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PM_FILE } from '../mm/proc.js';
+import { gup_init, gup_put_ref } from '../mm/gup.js';
+import { file_read, file_write } from '../mm/filemap.js';
+import { folio_put } from '../mm/folio.js';
+import { type GupUser, type Op } from './ops.js';
+import { type Machine, RunError } from './machine.js';
+
+export type Handle =
+  | { kind: 'pipe'; read: number; write: number }
+  | { kind: 'process'; pid: number }
+  | { kind: 'op'; id: number; value?: bigint | Uint8Array }
+  | { kind: 'pin'; id: number };
+
+export type Value = bigint | Uint8Array | Handle;
+
+/** A bad argument: the runner turns it into a file:line:column error at argument `index`. */
+export class ArgError extends Error {
+  override name = 'ArgError';
+  constructor(message: string, readonly index: number) {
+    super(message);
+  }
+}
+
+export interface Call {
+  m: Machine;
+  tid: number;
+  args: Value[];
+  named: Record<string, Value>;
+  /** The variable the result is assigned to (fork names the child's thread after it). */
+  target: string | null;
+}
+
+export type Result = Value | { start: Op };
+
+export interface SyscallDef {
+  /** Parameter names; a trailing '?' marks an optional one (named or positional). */
+  params: string[];
+  doc: string;
+  run(c: Call): Result;
+}
+
+function arg(c: Call, def: SyscallDef, name: string): Value | undefined {
+  const i = def.params.findIndex((p) => p.replace('?', '') === name);
+  return c.named[name] ?? c.args[i];
+}
+
+function int(c: Call, def: SyscallDef, name: string, dflt?: bigint): number {
+  const v = arg(c, def, name) ?? dflt;
+  const i = def.params.findIndex((p) => p.replace('?', '') === name);
+  if (v === undefined) throw new ArgError(`missing argument '${name}'`, i);
+  if (typeof v !== 'bigint') throw new ArgError(`'${name}' must be a number`, i);
+  return Number(v);
+}
+
+function bytes(c: Call, def: SyscallDef, name: string): Uint8Array {
+  const v = arg(c, def, name);
+  const i = def.params.findIndex((p) => p.replace('?', '') === name);
+  if (v instanceof Uint8Array) return v;
+  if (typeof v === 'bigint') return Uint8Array.of(Number(v) & 0xff);
+  throw new ArgError(`'${name}' must be bytes ("..." or [..])`, i);
+}
+
+function handle<K extends Handle['kind']>(c: Call, def: SyscallDef, name: string, kind: K): Extract<Handle, { kind: K }> {
+  const v = arg(c, def, name);
+  const i = def.params.findIndex((p) => p.replace('?', '') === name);
+  if (typeof v === 'object' && !(v instanceof Uint8Array) && v.kind === kind) return v as Extract<Handle, { kind: K }>;
+  throw new ArgError(`'${name}' must be a ${kind} handle`, i);
+}
+
+/** An fd number, or the right end of a pipe handle. */
+function fdArg(c: Call, def: SyscallDef, name: string, end: 'read' | 'write'): number {
+  const v = arg(c, def, name);
+  if (typeof v === 'object' && !(v instanceof Uint8Array) && v.kind === 'pipe') return v[end];
+  return int(c, def, name);
+}
+
+function fdEntry(c: Call, fd: number): FdEntry {
+  const e = c.m.process(c.m.pidOf(c.tid)).fds[fd];
+  if (!e) throw new RunError(`fd ${fd} is not open`);
+  return e;
+}
+
+function newFd(c: Call, e: FdEntry): number {
+  const p = c.m.process(c.m.pidOf(c.tid));
+  let fd = 3;
+  while (p.fds[fd]) fd++;
+  p.fds[fd] = e;
+  return fd;
+}
+
+function sys(c: Call, name: string, fn: (k: Kernel, mm: number) => number | bigint): bigint {
+  const mm = c.m.mmOf(c.tid);
+  return BigInt(c.m.step(c.tid, name, (k) => fn(k, mm)));
+}
+
+/** Starts a GUP-based operation over [addr, addr+len). */
+function gupOp(c: Call, addr: number, len: number, flags: number, user: GupUser, fast: boolean): Result {
+  const ps = c.m.s.config.pageSize;
+  const mm = c.m.mmOf(c.tid);
+  const first = addr - (addr % ps);
+  const nr = Math.ceil((addr + len - first) / ps);
+  const id = c.m.s.next.id++;
+  return {
+    start: { kind: 'gup_user', id, pid: c.m.pidOf(c.tid), addr, len, user, gup: gup_init(mm, first, nr, flags, fast), phase: 'gup' },
+  };
+}
+
+function newFile(c: Call, kind: 'tmpfile' | 'memfd', name: string, flags: number): number {
+  const ino = c.m.s.next.id++;
+  c.m.s.files[ino] = { ino, name, kind, size: 0, pages: {} };
+  return newFd(c, { kind: 'file', ino, direct: (flags & O_DIRECT) !== 0, writable: (flags & (O_WRONLY | O_RDWR)) !== 0 || flags === 0 });
+}
+
+/** The pins a process holds die with it (io_uring rings and the gup_test fd are closed). */
+function releasePins(k: Kernel, pid: number): void {
+  for (const p of Object.values(k.s.pins)) {
+    if (p.pid !== pid) continue;
+    for (const r of p.refs) gup_put_ref(k, r);
+    delete k.s.pins[p.id];
+  }
+}
+
+export const SYSCALLS: Record<string, SyscallDef> = {
+  mmap: {
+    params: ['length', 'prot', 'flags', 'fd?', 'offset?'],
+    doc: 'mmap(length, prot, flags[, fd, offset]) -> address (anonymous when fd is omitted or -1)',
+    run(c) {
+      const d = SYSCALLS.mmap!;
+      const fd = int(c, d, 'fd', -1n);
+      const file = fd >= 0 ? fdEntry(c, fd) : null;
+      if (file && file.kind !== 'file') throw new ArgError('mmap of a pipe', 3);
+      return sys(c, 'do_mmap', (k, mm) =>
+        do_mmap(k, mmOf(k, mm), 0, int(c, d, 'length'), int(c, d, 'prot'), int(c, d, 'flags'),
+          file && file.kind === 'file' ? { ino: file.ino, writable: file.writable } : null, int(c, d, 'offset', 0n)),
+      );
+    },
+  },
+  munmap: {
+    params: ['addr', 'length'],
+    doc: 'munmap(addr, length) -> 0',
+    run: (c) => sys(c, 'do_munmap', (k, mm) => do_munmap(k, mmOf(k, mm), int(c, SYSCALLS.munmap!, 'addr'), int(c, SYSCALLS.munmap!, 'length'))),
+  },
+  mprotect: {
+    params: ['addr', 'length', 'prot'],
+    doc: 'mprotect(addr, length, prot) -> 0 or -errno',
+    run(c) {
+      const d = SYSCALLS.mprotect!;
+      return sys(c, 'mprotect_fixup', (k, mm) => do_mprotect(k, mmOf(k, mm), int(c, d, 'addr'), int(c, d, 'length'), int(c, d, 'prot')));
+    },
+  },
+  madvise: {
+    params: ['addr', 'length', 'advice'],
+    doc: 'madvise(addr, length, advice) -> 0 or -errno; MADV_PAGEOUT reclaims in steps (try_to_unmap, pageout, __remove_mapping)',
+    run(c) {
+      const d = SYSCALLS.madvise!;
+      const mm = c.m.mmOf(c.tid);
+      const r = c.m.step(c.tid, 'madvise', (k) => do_madvise(k, mmOf(k, mm), int(c, d, 'addr'), int(c, d, 'length'), int(c, d, 'advice')));
+      if (typeof r === 'number') return BigInt(r);
+      if (r.pages.length === 0) return 0n;
+      return { start: { kind: 'reclaim', id: c.m.s.next.id++, pid: c.m.pidOf(c.tid), r } };
+    },
+  },
+  fork: {
+    params: [],
+    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child',
+    run(c) {
+      const pid = c.m.pidOf(c.tid);
+      const mm = c.m.mmOf(c.tid);
+      const child = c.m.step(c.tid, 'dup_mmap', (k) => {
+        const cpid = k.s.next.id++;
+        const cmm = k.s.next.id++;
+        const parent = k.s.processes[pid]!;
+        k.s.mms[cmm] = { id: cmm, vmas: [], ptes: {}, hasPinned: false, writeProtectSeq: 0, nextMmapBase: mmOf(k, mm).nextMmapBase };
+        k.s.processes[cpid] = { pid: cpid, ppid: pid, mm: cmm, fds: structuredClone(parent.fds), exitCode: null, signal: null, gupTestPin: null, rings: {} };
+        dup_mmap(k, mmOf(k, mm), mmOf(k, cmm));
+        return cpid;
+      });
+      c.m.newThread(child, c.target ?? `child${child}`);
+      return { kind: 'process', pid: child };
+    },
+  },
+  exit: {
+    params: ['status?'],
+    doc: 'exit([status]): the process exits; its memory is unmapped and its pins released',
+    run(c) {
+      const pid = c.m.pidOf(c.tid);
+      const mm = c.m.mmOf(c.tid);
+      const status = int(c, SYSCALLS.exit!, 'status', 0n);
+      c.m.step(c.tid, 'exit_mmap', (k) => {
+        const m = mmOf(k, mm);
+        for (const v of m.vmas) zap_pte_range(k, m, v.start, v.end);
+        m.vmas = [];
+        releasePins(k, pid);
+        const p = k.s.processes[pid]!;
+        p.exitCode = status;
+        p.mm = null;
+        delete k.s.mms[mm];
+      });
+      return 0n;
+    },
+  },
+  wait: {
+    params: ['handle'],
+    doc: 'wait(h): finish an operation started with `start` (-> its result) or reap a child process (-> exit status)',
+    run(c) {
+      const h = arg(c, SYSCALLS.wait!, 'handle');
+      if (typeof h === 'object' && !(h instanceof Uint8Array) && h.kind === 'process') {
+        const p = c.m.process(h.pid);
+        if (p.exitCode === null && p.signal === null) throw new RunError(`wait(): process ${h.pid} has not exited yet`);
+        return BigInt(p.exitCode ?? 128);
+      }
+      const op = handle(c, SYSCALLS.wait!, 'handle', 'op');
+      if (op.value !== undefined) return op.value;
+      const r = c.m.runOp(c.tid, op.id, {});
+      op.value = r.value!;
+      return op.value;
+    },
+  },
+  resume: {
+    params: ['handle', 'until'],
+    doc: 'resume(h, "label"): run a started operation until it has passed the next step with that kernel-function label',
+    run(c) {
+      const d = SYSCALLS.resume!;
+      const op = handle(c, d, 'handle', 'op');
+      const until = new TextDecoder().decode(bytes(c, d, 'until'));
+      if (op.value !== undefined) return 1n;
+      const r = c.m.runOp(c.tid, op.id, { until });
+      if (r.done) op.value = r.value!;
+      return r.done ? 1n : 0n;
+    },
+  },
+  tmpfile: {
+    params: ['flags?'],
+    doc: 'tmpfile([flags]) -> fd of a new tmpfs file (O_TMPFILE); O_DIRECT in flags for direct I/O',
+    run: (c) => BigInt(newFile(c, 'tmpfile', 'tmpfile', int(c, SYSCALLS.tmpfile!, 'flags', BigInt(O_RDWR)))),
+  },
+  memfd_create: {
+    params: ['name?'],
+    doc: 'memfd_create([name]) -> fd',
+    run: (c) => BigInt(newFile(c, 'memfd', 'memfd', O_RDWR)),
+  },
+  ftruncate: {
+    params: ['fd', 'length'],
+    doc: 'ftruncate(fd, length) -> 0',
+    run(c) {
+      const d = SYSCALLS.ftruncate!;
+      const e = fdEntry(c, int(c, d, 'fd'));
+      if (e.kind !== 'file') return BigInt(-EINVAL);
+      c.m.s.files[e.ino]!.size = int(c, d, 'length');
+      return 0n;
+    },
+  },
+  pipe: {
+    params: [],
+    doc: 'p = pipe() -> a pipe handle (read() and vmsplice() take it directly)',
+    run(c) {
+      const id = c.m.s.next.id++;
+      c.m.s.pipes[id] = { id, bufs: [] };
+      const read = newFd(c, { kind: 'pipe', pipe: id, end: 'read' });
+      const write = newFd(c, { kind: 'pipe', pipe: id, end: 'write' });
+      return { kind: 'pipe', read, write };
+    },
+  },
+  write: {
+    params: ['fd', 'data', 'offset?'],
+    doc: 'write(fd, data[, offset]) -> bytes written (pwrite when offset is given)',
+    run(c) {
+      const d = SYSCALLS.write!;
+      const e = fdEntry(c, fdArg(c, d, 'fd', 'write'));
+      const data = bytes(c, d, 'data');
+      return c.m.step(c.tid, e.kind === 'pipe' ? 'pipe_write' : 'shmem_file_write_iter', (k) => {
+        if (e.kind === 'pipe') {
+          k.s.pipes[e.pipe]!.bufs.push({ pfn: -1, offset: 0, len: data.length, copied: Array.from(data).flatMap((b) => [b, 1]) });
+        } else {
+          file_write(k, k.s.files[e.ino]!, int(c, d, 'offset', 0n), data);
+        }
+        return BigInt(data.length);
+      });
+    },
+  },
+  read: {
+    params: ['fd', 'length', 'offset?'],
+    doc: 'read(fd, length[, offset]) -> bytes (a pipe gives what vmsplice() or write() put in, read through the page references)',
+    run(c) {
+      const d = SYSCALLS.read!;
+      const e = fdEntry(c, fdArg(c, d, 'fd', 'read'));
+      const len = int(c, d, 'length');
+      return c.m.step(c.tid, e.kind === 'pipe' ? 'pipe_read' : 'shmem_file_read_iter', (k) => {
+        if (e.kind === 'file') return file_read(k, k.s.files[e.ino]!, int(c, d, 'offset', 0n), len);
+        const pipe = k.s.pipes[e.pipe]!;
+        const out: number[] = [];
+        while (out.length < len && pipe.bufs.length) {
+          const b = pipe.bufs[0]!;
+          const n = Math.min(b.len, len - out.length);
+          const src = b.copied ? readBytes(b.copied, b.offset, b.offset + n) : readBytes(folio(k, b.pfn).data, b.offset, b.offset + n);
+          out.push(...src);
+          b.offset += n;
+          b.len -= n;
+          if (b.len === 0) {
+            pipe.bufs.shift();
+            if (!b.copied) folio_put(k, b.pfn);
+          }
+        }
+        return Uint8Array.from(out);
+      });
+    },
+  },
+  vmsplice: {
+    params: ['pipe', 'addr', 'length'],
+    doc: 'vmsplice(pipe, addr, length): the pipe takes FOLL_GET references to the pages (iov_iter_get_pages, GUP-fast first)',
+    run(c) {
+      const d = SYSCALLS.vmsplice!;
+      const e = fdEntry(c, fdArg(c, d, 'pipe', 'write'));
+      if (e.kind !== 'pipe') return BigInt(-EBADF);
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET, { what: 'vmsplice', pipe: e.pipe }, true);
+    },
+  },
+  odirect_read: {
+    params: ['fd', 'addr', 'length', 'offset?'],
+    doc: 'odirect_read(fd, addr, length[, offset]): O_DIRECT read; the DMA lands at completion (wait), through FOLL_GET (<6.4) or FOLL_PIN references',
+    run(c) {
+      const d = SYSCALLS.odirect_read!;
+      const e = fdEntry(c, int(c, d, 'fd'));
+      if (e.kind !== 'file') return BigInt(-EINVAL);
+      const how = kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET;
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | FOLL_WRITE, { what: 'odirect_read', ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
+    },
+  },
+  odirect_write: {
+    params: ['fd', 'addr', 'length', 'offset?'],
+    doc: 'odirect_write(fd, addr, length[, offset]): O_DIRECT write; the device reads the pages at completion (wait)',
+    run(c) {
+      const d = SYSCALLS.odirect_write!;
+      const e = fdEntry(c, int(c, d, 'fd'));
+      if (e.kind !== 'file') return BigInt(-EINVAL);
+      const how = kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET;
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how, { what: 'odirect_write', ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
+    },
+  },
+  write_proc_mem: {
+    params: ['addr', 'data'],
+    doc: 'write_proc_mem(addr, data): write through /proc/self/mem (GUP with FOLL_FORCE|FOLL_WRITE, steps follow_page_pte/faultin_page)',
+    run(c) {
+      const d = SYSCALLS.write_proc_mem!;
+      const data = bytes(c, d, 'data');
+      return gupOp(c, int(c, d, 'addr'), data.length, FOLL_GET | FOLL_FORCE | FOLL_WRITE | FOLL_REMOTE, { what: 'proc_mem_write', data: Array.from(data) }, false);
+    },
+  },
+  read_proc_mem: {
+    params: ['addr', 'length'],
+    doc: 'read_proc_mem(addr, length) -> bytes read through /proc/self/mem (FOLL_FORCE)',
+    run(c) {
+      const d = SYSCALLS.read_proc_mem!;
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET | FOLL_FORCE | FOLL_REMOTE, { what: 'proc_mem_read' }, false);
+    },
+  },
+  pin_user_pages: {
+    params: ['addr', 'length', 'flags?', 'fast?'],
+    doc: 'pin_user_pages(addr, length[, flags, fast]) -> a pin handle: an in-kernel user (RDMA, VFIO) taking FOLL_PIN (before 5.7 a plain reference)',
+    run(c) {
+      const d = SYSCALLS.pin_user_pages!;
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
+    },
+  },
+  get_user_pages: {
+    params: ['addr', 'length', 'flags?', 'fast?'],
+    doc: 'get_user_pages(addr, length[, flags, fast]) -> a pin handle holding FOLL_GET references',
+    run(c) {
+      const d = SYSCALLS.get_user_pages!;
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
+    },
+  },
+  pin_read: {
+    params: ['pin', 'offset', 'length'],
+    doc: 'pin_read(pin, offset, length) -> bytes the kernel reads through the pinned pages',
+    run(c) {
+      const d = SYSCALLS.pin_read!;
+      const h = handle(c, d, 'pin', 'pin');
+      return pinRead(c, h.id, int(c, d, 'offset'), int(c, d, 'length'));
+    },
+  },
+  unpin: {
+    params: ['pin'],
+    doc: 'unpin(pin): unpin_user_pages() / put_page() on every page of the pin',
+    run(c) {
+      const h = handle(c, SYSCALLS.unpin!, 'pin', 'pin');
+      return c.m.step(c.tid, 'unpin_user_pages', (k) => {
+        const p = k.s.pins[h.id];
+        if (!p) throw new RunError('pin already released');
+        for (const r of p.refs) gup_put_ref(k, r);
+        delete k.s.pins[h.id];
+        return 0n;
+      });
+    },
+  },
+  pin_longterm_test_start: {
+    params: ['addr', 'length', 'write?', 'fast?'],
+    doc: 'gup_test PIN_LONGTERM_TEST_START (6.2+): FOLL_PIN|FOLL_LONGTERM (FOLL_WRITE with write=1; pin_user_pages_fast with fast=1)',
+    run(c) {
+      const d = SYSCALLS.pin_longterm_test_start!;
+      if (!kernel(c).p.gupTestPinLongterm) return BigInt(-EINVAL);
+      if (c.m.process(c.m.pidOf(c.tid)).gupTestPin !== null) return BigInt(-EINVAL);
+      const flags = FOLL_PIN | FOLL_LONGTERM | (int(c, d, 'write', 0n) ? FOLL_WRITE : 0);
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), flags, { what: 'pin', owner: 'gup_test', ring: null }, int(c, d, 'fast', 0n) !== 0);
+    },
+  },
+  pin_longterm_test_read: {
+    params: ['length'],
+    doc: 'gup_test PIN_LONGTERM_TEST_READ -> bytes read through the pinned pages',
+    run(c) {
+      const id = c.m.process(c.m.pidOf(c.tid)).gupTestPin;
+      if (id === null) return BigInt(-EINVAL);
+      return pinRead(c, id, 0, int(c, SYSCALLS.pin_longterm_test_read!, 'length'));
+    },
+  },
+  pin_longterm_test_stop: {
+    params: [],
+    doc: 'gup_test PIN_LONGTERM_TEST_STOP: unpin',
+    run(c) {
+      const p = c.m.process(c.m.pidOf(c.tid));
+      const id = p.gupTestPin;
+      if (id === null) return 0n;
+      return c.m.step(c.tid, 'pin_longterm_test_stop', (k) => {
+        for (const r of k.s.pins[id]!.refs) gup_put_ref(k, r);
+        delete k.s.pins[id];
+        k.s.processes[p.pid]!.gupTestPin = null;
+        return 0n;
+      });
+    },
+  },
+  io_uring_setup: {
+    params: [],
+    doc: 'io_uring_setup() -> ring id, or -ENOSYS before 5.1',
+    run(c) {
+      if (!kernel(c).p.ioUring) return BigInt(-ENOSYS);
+      const id = c.m.s.next.id++;
+      c.m.process(c.m.pidOf(c.tid)).rings[id] = null;
+      return BigInt(id);
+    },
+  },
+  io_uring_register_buffers: {
+    params: ['ring', 'addr', 'length'],
+    doc: 'io_uring_register_buffers(ring, addr, length): fixed buffer, FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM',
+    run(c) {
+      const d = SYSCALLS.io_uring_register_buffers!;
+      const ring = int(c, d, 'ring');
+      if (!(ring in c.m.process(c.m.pidOf(c.tid)).rings)) return BigInt(-EBADF);
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE, { what: 'pin', owner: 'io_uring', ring }, false);
+    },
+  },
+  io_uring_write_fixed: {
+    params: ['ring', 'fd', 'length', 'offset?'],
+    doc: 'io_uring_write_fixed(ring, fd, length[, offset]): write the fixed buffer to a file, reading it through the pinned pages',
+    run(c) {
+      const d = SYSCALLS.io_uring_write_fixed!;
+      const id = c.m.process(c.m.pidOf(c.tid)).rings[int(c, d, 'ring')];
+      if (id == null) return BigInt(-EBADF);
+      const e = fdEntry(c, int(c, d, 'fd'));
+      if (e.kind !== 'file') return BigInt(-EBADF);
+      const data = pinRead(c, id, 0, int(c, d, 'length'));
+      return c.m.step(c.tid, 'io_write', (k) => {
+        file_write(k, k.s.files[e.ino]!, int(c, d, 'offset', 0n), data);
+        return BigInt(data.length);
+      });
+    },
+  },
+  clear_refs: {
+    params: ['value?'],
+    doc: 'clear_refs([4]): echo 4 > /proc/self/clear_refs (soft-dirty tracking: write-protects every PTE)',
+    run(c) {
+      if (int(c, SYSCALLS.clear_refs!, 'value', 4n) !== 4) return BigInt(-EINVAL);
+      return sys(c, 'clear_refs_write', (k, mm) => {
+        clear_soft_dirty(k, mmOf(k, mm));
+        return 0;
+      });
+    },
+  },
+  pagemap: {
+    params: ['addr'],
+    doc: 'pagemap(addr) -> the 64-bit /proc/self/pagemap entry',
+    run: (c) => sys(c, 'pagemap_read', (k, mm) => pagemap_entry(k, mmOf(k, mm), int(c, SYSCALLS.pagemap!, 'addr'))),
+  },
+  ...pmBit('pm_present', PM_PRESENT),
+  ...pmBit('pm_swap', PM_SWAP),
+  ...pmBit('pm_file', PM_FILE),
+  ...pmBit('pm_soft_dirty', PM_SOFT_DIRTY),
+  ...pmBit('pm_exclusive', PM_MMAP_EXCLUSIVE),
+  ...pmBit('pm_uffd_wp', PM_UFFD_WP),
+};
+
+function pmBit(name: string, bit: bigint): Record<string, SyscallDef> {
+  const def: SyscallDef = {
+    params: ['addr'],
+    doc: `${name}(addr) -> 1 if the pagemap entry has ${name.replace('pm_', 'PM_').toUpperCase()}, else 0`,
+    run: (c) => sys(c, 'pagemap_read', (k, mm) => (pagemap_entry(k, mmOf(k, mm), int(c, def, 'addr')) >> bit) & 1n),
+  };
+  return { [name]: def };
+}
+
+function kernel(c: Call): Kernel {
+  return kernelFor(c.m.s);
+}
+
+function pinRead(c: Call, id: number, off: number, len: number): Uint8Array {
+  return c.m.step(c.tid, 'pin_read', (k) => {
+    const p = k.s.pins[id];
+    if (!p) throw new RunError('pin already released');
+    const ps = k.s.config.pageSize;
+    const first = (p.addr % ps) + off;
+    const out = new Uint8Array(len);
+    for (let done = 0; done < len; ) {
+      const at = first + done;
+      const ref = p.refs[Math.floor(at / ps)];
+      if (!ref) throw new RunError('read beyond the pinned range');
+      const o = at % ps;
+      const n = Math.min(ps - o, len - done);
+      out.set(readBytes(folio(k, ref.pfn).data, o, o + n), done);
+      done += n;
+    }
+    return out;
+  });
+}
+
+/** Integer constants a scenario may name. */
+export const CONSTANTS: Record<string, bigint> = Object.fromEntries(
+  Object.entries(F)
+    .filter(([n, v]) => typeof v === 'number' && /^(PROT|MAP|MADV|O|FOLL|E[A-Z]+$)/.test(n) && !n.startsWith('VM_'))
+    .map(([n, v]) => [n, BigInt(v as number)]),
+);
