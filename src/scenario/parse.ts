@@ -91,12 +91,11 @@ export function describeToken(t: IToken): string {
   return `'${printable(t.image)}'`;
 }
 
+/** Printable ASCII is quoted; anything else, often invisible, is named by its code point. */
 function describeChar(c: string): string {
   const code = c.codePointAt(0) ?? 0;
-  if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || (code >= 0xd800 && code < 0xe000)) {
-    return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  }
-  return `'${c}'`;
+  if (code > 0x20 && code < 0x7f) return `'${c}'`;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** Errors whose cause is the token itself, whatever the parser expected there. */
