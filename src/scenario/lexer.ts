@@ -94,8 +94,8 @@ export const LBracket = punct('LBracket', '[');
 export const RBracket = punct('RBracket', ']');
 export const Comma = punct('Comma', ',');
 export const Colon = punct('Colon', ':');
-/** Any other single character (never a line break). */
-export const Unknown = createToken({ name: 'Unknown', pattern: /[^\r\n]/ });
+/** Any other single character (never a line break); a surrogate pair is one character. */
+export const Unknown = createToken({ name: 'Unknown', pattern: /[\uD800-\uDBFF][\uDC00-\uDFFF]|[^\r\n]/ });
 
 const common = [
   StringLit,

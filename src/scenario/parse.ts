@@ -75,28 +75,27 @@ function posOf(t: IToken): Pos {
   return { line: t.startLine!, column: t.startColumn! };
 }
 
-function printable(text: string): string {
-  const short = text.length > 24 ? `${text.slice(0, 21)}...` : text;
-  return short;
+/** Keeps messages one short line whatever the token. */
+function shorten(text: string): string {
+  return text.length > 24 ? `${text.slice(0, 21)}...` : text;
 }
 
 /** How a found token is named in error messages. */
-export function describeToken(t: IToken): string {
+function describeToken(t: IToken): string {
   const type = t.tokenType;
   if (type === EOF) return 'end of file';
   if (type === Newline || type.CATEGORIES?.includes(Newline)) return 'end of line';
-  if (type === StringLit) return `string ${printable(t.image)}`;
+  if (type === StringLit) return `string ${shorten(t.image)}`;
   if (type === Unknown) return describeChar(t.image);
   if (reservedWords.includes(t.image) && type !== Word) return `reserved word '${t.image}'`;
-  return `'${printable(t.image)}'`;
+  return `'${shorten(t.image)}'`;
 }
 
+/** Printable ASCII is quoted; anything else, often invisible, is named by its code point. */
 function describeChar(c: string): string {
   const code = c.codePointAt(0) ?? 0;
-  if (code < 0x20 || code === 0x7f || (code >= 0x80 && code < 0xa0) || (code >= 0xd800 && code < 0xe000)) {
-    return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-  }
-  return `'${c}'`;
+  if (code > 0x20 && code < 0x7f) return `'${c}'`;
+  return `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
 }
 
 /** Errors whose cause is the token itself, whatever the parser expected there. */
@@ -189,7 +188,7 @@ function decodeString(t: IToken): string {
 function decodeInt(t: IToken): bigint {
   const text = t.image;
   if (!/^(?:0[xX][0-9a-fA-F]+(?:_[0-9a-fA-F]+)*|[0-9]+(?:_[0-9]+)*)$/.test(text)) {
-    throw new SyntaxFailure(t, `malformed number '${printable(text)}'`);
+    throw new SyntaxFailure(t, `malformed number '${shorten(text)}'`);
   }
   return BigInt(text.replace(/_/g, ''));
 }

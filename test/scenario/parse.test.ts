@@ -416,6 +416,8 @@ describe('parseScenario: errors', () => {
     ['x = "ab\\x4g"', "t.cow:1:8: '\\x' must be followed by two hex digits"],
     ['x = 1 $', "t.cow:1:7: unexpected character '$'"],
     ['\n\n  f(\u0007)', 't.cow:3:5: unexpected character U+0007'],
+    ['x = \u{1f600} 1', 't.cow:1:5: unexpected character U+1F600'],
+    ['x = \u00e9', 't.cow:1:5: unexpected character U+00E9'],
     ['x = 12ab', "t.cow:1:5: malformed number '12ab'"],
     ['x = 0x', "t.cow:1:5: malformed number '0x'"],
     ['x = 1__0', "t.cow:1:5: malformed number '1__0'"],
