@@ -15,6 +15,10 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
   const held = heldRefs(s);
   const lru = new Map<number, number>();
   for (const pfn of s.lruAdd) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
+  // Reclaim's isolation reference (folio_isolate_lru) on pages it still has to process.
+  for (const op of Object.values(s.ops)) {
+    if (op.kind === 'reclaim') for (const pfn of op.r.pages) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
+  }
   const cached = new Set<number>();
   for (const f of Object.values(s.files)) for (const pfn of Object.values(f.pages)) cached.add(pfn);
   const mapped = new Map<number, number>();
