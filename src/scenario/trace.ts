@@ -26,7 +26,7 @@ function folioPretty(f: Folio | undefined): string {
   if (!f) return 'freed';
   const flags = [
     f.anon && (f.ksm ? 'KSM' : 'anon'), f.anonExclusive && 'AnonExclusive', f.swapCache && `swapcache(${f.swapEntry})`,
-    f.dirty && 'dirty', f.writeback && 'writeback', f.lru ? 'lru' : 'lru-batch',
+    f.dirty && 'dirty', f.writeback && 'writeback', f.lru && 'lru',
   ].filter(Boolean);
   return `ref ${f.refcount} map ${f.mapcount}${f.pincount ? ` pin ${f.pincount}` : ''} [${flags.join(' ')}]`;
 }

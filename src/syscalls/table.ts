@@ -168,10 +168,17 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     run(c) {
       const d = SYSCALLS.madvise!;
       const mm = c.m.mmOf(c.tid);
-      const r = c.m.step(c.tid, 'madvise', (k) => do_madvise(k, mmOf(k, mm), int(c, d, 'addr'), int(c, d, 'length'), int(c, d, 'advice')));
-      if (typeof r === 'number') return BigInt(r);
-      if (r.pages.length === 0) return 0n;
-      return { start: { kind: 'reclaim', id: c.m.s.next.id++, pid: c.m.pidOf(c.tid), r } };
+      const pid = c.m.pidOf(c.tid);
+      const r = c.m.step(c.tid, 'madvise', (k): number | Op => {
+        const res = do_madvise(k, mmOf(k, mm), int(c, d, 'addr'), int(c, d, 'length'), int(c, d, 'advice'));
+        if (typeof res === 'number') return res;
+        if (res.pages.length === 0) return 0;
+        // The isolated pages belong to reclaim from this step on (they hold its isolation references).
+        const op: Op = { kind: 'reclaim', id: k.s.next.id++, pid, r: res };
+        k.s.ops[op.id] = op;
+        return op;
+      });
+      return typeof r === 'number' ? BigInt(r) : { start: r };
     },
   },
   fork: {
