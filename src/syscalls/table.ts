@@ -22,8 +22,7 @@ import { type Machine, RunError } from './machine.js';
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
   | { kind: 'process'; pid: number }
-  | { kind: 'op'; id: number; value?: bigint | Uint8Array }
-  | { kind: 'pin'; id: number };
+  | { kind: 'op'; id: number; value?: bigint | Uint8Array };
 
 export type Value = bigint | Uint8Array | Handle;
 
@@ -377,7 +376,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   pin_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
-    doc: 'pin_user_pages(addr, length[, flags, fast]) -> a pin handle: an in-kernel user (RDMA, VFIO) taking FOLL_PIN (before 5.7 a plain reference)',
+    doc: 'pin_user_pages(addr, length[, flags, fast]) -> pin id (or -errno): an in-kernel user (RDMA, VFIO) taking FOLL_PIN (before 5.7 counted as a plain reference)',
     run(c) {
       const d = SYSCALLS.pin_user_pages!;
       return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
@@ -385,7 +384,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   get_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
-    doc: 'get_user_pages(addr, length[, flags, fast]) -> a pin handle holding FOLL_GET references',
+    doc: 'get_user_pages(addr, length[, flags, fast]) -> pin id (or -errno) of a set of FOLL_GET references',
     run(c) {
       const d = SYSCALLS.get_user_pages!;
       return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
@@ -396,20 +395,19 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     doc: 'pin_read(pin, offset, length) -> bytes the kernel reads through the pinned pages',
     run(c) {
       const d = SYSCALLS.pin_read!;
-      const h = handle(c, d, 'pin', 'pin');
-      return pinRead(c, h.id, int(c, d, 'offset'), int(c, d, 'length'));
+      return pinRead(c, int(c, d, 'pin'), int(c, d, 'offset'), int(c, d, 'length'));
     },
   },
   unpin: {
     params: ['pin'],
     doc: 'unpin(pin): unpin_user_pages() / put_page() on every page of the pin',
     run(c) {
-      const h = handle(c, SYSCALLS.unpin!, 'pin', 'pin');
+      const id = int(c, SYSCALLS.unpin!, 'pin');
       return c.m.step(c.tid, 'unpin_user_pages', (k) => {
-        const p = k.s.pins[h.id];
+        const p = k.s.pins[id];
         if (!p) throw new RunError('pin already released');
         for (const r of p.refs) gup_put_ref(k, r);
-        delete k.s.pins[h.id];
+        delete k.s.pins[id];
         return 0n;
       });
     },
@@ -495,6 +493,11 @@ export const SYSCALLS: Record<string, SyscallDef> = {
         return 0;
       });
     },
+  },
+  fill: {
+    params: ['length', 'byte'],
+    doc: 'fill(length, byte) -> length bytes of that value',
+    run: (c) => new Uint8Array(int(c, SYSCALLS.fill!, 'length')).fill(int(c, SYSCALLS.fill!, 'byte') & 0xff),
   },
   pagemap: {
     params: ['addr'],
