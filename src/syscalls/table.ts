@@ -548,6 +548,8 @@ function pinRead(c: Call, id: number, off: number, len: number): Uint8Array {
 /** Integer constants a scenario may name. */
 export const CONSTANTS: Record<string, bigint> = Object.fromEntries(
   Object.entries(F)
-    .filter(([n, v]) => typeof v === 'number' && /^(PROT|MAP|MADV|O|FOLL|E[A-Z]+$)/.test(n) && !n.startsWith('VM_'))
+    .filter(([n, v]) => typeof v === 'number' && /^(PROT_|MAP_|MADV_|O_|FOLL_|E[A-Z]+$)/.test(n))
+    // FOLL_COW and FOLL_FAST_ONLY are GUP's internal flags, not a caller's choice.
+    .filter(([n]) => n !== 'FOLL_COW' && n !== 'FOLL_FAST_ONLY')
     .map(([n, v]) => [n, BigInt(v as number)]),
 );

@@ -1,11 +1,13 @@
 // Registry of the sub-commands. Each feature adds its command module here.
 import type { Command } from 'commander';
 import { register as run } from './run.js';
+import { register as kernels } from './kernels.js';
+import { register as calls } from './calls.js';
 
 export type SetExitCode = (code: number) => void;
 export type CommandModule = (program: Command, setExitCode: SetExitCode) => void;
 
-const modules: CommandModule[] = [run];
+const modules: CommandModule[] = [run, kernels, calls];
 
 export function registerCommands(program: Command, setExitCode: SetExitCode): void {
   for (const register of modules) register(program, setExitCode);
