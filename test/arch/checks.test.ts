@@ -4,7 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { layoutSpecs, specFor } from '../../src/arch/index.js';
 import { ArchSwapLayout, type LayoutSpec } from '../../src/arch/layout.js';
-import { formatTap, runAllChecks, runChecks } from '../../src/arch/checks.js';
+import { formatTap, realFailures, runAllChecks, runChecks } from '../../src/arch/checks.js';
 
 function failed(spec: LayoutSpec, check: string): string[] {
   const r = runChecks(new ArchSwapLayout(spec, 'all')).find((x) => x.check === check);
@@ -15,13 +15,30 @@ function failed(spec: LayoutSpec, check: string): string[] {
 describe('checks on every layout', () => {
   for (const spec of layoutSpecs) {
     it(`${spec.variant} passes in every era`, () => {
-      const bad = runAllChecks([spec]).filter((r) => r.outcome.status === 'fail');
+      const bad = realFailures(runAllChecks([spec]));
       assert.deepEqual(
         bad.map((r) => `${r.label}: ${r.check}: ${r.outcome.status === 'fail' ? r.outcome.failures.join('; ') : ''}`),
         [],
       );
     });
   }
+});
+
+describe('historical layout bugs', () => {
+  it('are exactly the documented ones, and they really fail', () => {
+    const todo = runAllChecks(layoutSpecs).filter((r) => r.todo !== undefined);
+    assert.deepEqual(
+      todo.map((r) => `${r.label}: ${r.check}: ${r.outcome.status}`),
+      [
+        'm68k-sun3 (before 6.3): swap_layout_overlap_tests: fail',
+        'm68k-sun3 (before 6.3): pte_swap_tests: fail',
+        'm68k-sun3 (before 6.3): swap_migration_tests: fail',
+        'nios2 (before 6.3): MAX_SWAPFILES_CHECK: fail',
+        'nios2 (before 6.3): swap_migration_tests: fail',
+        'sh (before 6.3): swap_layout_overlap_tests: fail',
+      ],
+    );
+  });
 });
 
 describe('deliberately broken layouts', () => {
@@ -96,7 +113,7 @@ describe('TAP for the x86 layouts', () => {
         'ok 12 - i386 (before 6.3): pte_swap_soft_dirty_tests # SKIP no swap soft-dirty bit',
         'ok 13 - i386 (before 6.3): pte_swap_uffd_wp_tests # SKIP no swap uffd-wp bit',
         'ok 14 - i386 (before 6.3): swap_migration_tests',
-        '# 9 passed, 0 failed, 5 skipped',
+        '# 9 passed, 0 failed, 5 skipped, 0 todo (known bugs of historical layouts)',
         '',
       ].join('\n'),
     );
