@@ -337,7 +337,7 @@ export interface CheckResult {
 }
 
 /** Runs every check on one layout. */
-export function runChecks(layout: ArchSwapLayout, label = layout.name): CheckResult[] {
+export function runChecks(layout: ArchSwapLayout, label = defaultLabel(layout)): CheckResult[] {
   const ctx = checkContext(layout);
   const form = layout.hasExclusive ? 'now' : 'before';
   return checks.map((c) => {
@@ -346,6 +346,12 @@ export function runChecks(layout: ArchSwapLayout, label = layout.name): CheckRes
     if (known) r.todo = known.reason;
     return r;
   });
+}
+
+/** The variant name, marked with the era when the layout is a pre-series form. */
+export function defaultLabel(layout: ArchSwapLayout): string {
+  if (layout.hasExclusive) return layout.name;
+  return `${layout.name} (before ${layout.spec.exclusiveSince === '5.19' ? '5.19' : '6.3'})`;
 }
 
 /** Results that count as failures: failed and not a documented historical bug. */
@@ -361,21 +367,14 @@ function safeRun(c: Check, ctx: CheckContext): CheckOutcome {
   }
 }
 
-/** The eras worth checking for a spec: the current form, and the form before its bit arrived. */
-export function erasToCheck(spec: LayoutSpec): { support: SwpExclusiveSupport; suffix: string }[] {
-  const before = spec.exclusiveSince === '5.19' ? { support: 'none' as const, suffix: ' (before 5.19)' } : { support: 'enterprise' as const, suffix: ' (before 6.3)' };
-  return [{ support: 'all', suffix: '' }, before];
+/** The eras worth checking for a spec: the form with the bit, and the form before it arrived. */
+export function erasToCheck(spec: LayoutSpec): SwpExclusiveSupport[] {
+  return ['all', spec.exclusiveSince === '5.19' ? 'none' : 'enterprise'];
 }
 
-/** Runs every check on every era of every spec given. */
+/** Runs every check on both forms of every spec given. */
 export function runAllChecks(specs: readonly LayoutSpec[]): CheckResult[] {
-  const out: CheckResult[] = [];
-  for (const s of specs) {
-    for (const era of erasToCheck(s)) {
-      out.push(...runChecks(new ArchSwapLayout(s, era.support), s.variant + era.suffix));
-    }
-  }
-  return out;
+  return specs.flatMap((s) => erasToCheck(s).flatMap((era) => runChecks(new ArchSwapLayout(s, era))));
 }
 
 /** TAP version 13 for check results. */
