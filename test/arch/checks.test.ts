@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { layoutSpecs, specFor } from '../../src/arch/index.js';
 import { ArchSwapLayout, type LayoutSpec } from '../../src/arch/layout.js';
+import { parisc630Broken } from '../../src/arch/parisc.js';
 import { formatTap, realFailures, runAllChecks, runChecks } from '../../src/arch/checks.js';
 
 function failed(spec: LayoutSpec, check: string): string[] {
@@ -78,6 +79,29 @@ describe('deliberately broken layouts', () => {
   it('catches a type field too narrow for MAX_SWAPFILES_SHIFT', () => {
     const broken: LayoutSpec = { ...x86, variant: 'narrow', type: { runs: [{ shift: 60, bits: 4 }] } };
     assert.deepEqual(failed(broken, 'MAX_SWAPFILES_CHECK'), ['type holds only 16 values, fewer than 1 << MAX_SWAPFILES_SHIFT']);
+  });
+  it('catch parisc as v6.3.0 shipped it: _PAGE_ACCESSED (bit 8) was also offset bit 2', () => {
+    const broken = parisc630Broken(32);
+    assert.deepEqual(failed(broken, 'swap_layout_overlap_tests'), ['offset and exclusive share bit(s) 8']);
+    assert.equal(failed(broken, 'pte_swap_tests')[0], '{type 0, offset 0x4} flags 0 -> 0x00000100 -> {type 0, offset 0x0}');
+    // debug_vm_pgtable's own test misses it: the max_swap_offset probe goes
+    // through pte_swp_clear_flags(), which drops offset bit 2 along with E.
+    assert.deepEqual(failed(broken, 'pte_swap_exclusive_tests'), []);
+    // The fixed encoding (6f9e98849eda) is what the parisc layouts use.
+    assert.deepEqual(failed(specFor('parisc32'), 'swap_layout_overlap_tests'), []);
+  });
+  it("catch ARM's short-lived __swp_entry() typo (type & __SWP_TYPE_BITS instead of the mask)", () => {
+    const broken: LayoutSpec = { ...specFor('arm'), variant: 'arm-typo', entryTypeMask: 5 };
+    assert.deepEqual(failed(broken, 'swap_layout_overlap_tests'), []);
+    assert.deepEqual(failed(broken, 'swap_migration_tests'), [
+      'migration {type 24, offset 0xffffff} -> {type 0, offset 0xffffff}',
+      'exclusive migration {type 24, offset 0xffffff} -> {type 0, offset 0xffffff}',
+      'migration {type 25, offset 0xffffff} -> {type 1, offset 0xffffff}',
+      'exclusive migration {type 25, offset 0xffffff} -> {type 1, offset 0xffffff}',
+      'migration {type 26, offset 0xffffff} -> {type 0, offset 0xffffff}',
+      'exclusive migration {type 26, offset 0xffffff} -> {type 0, offset 0xffffff}',
+    ]);
+    assert.ok(failed(broken, 'pte_swap_tests').length > 0);
   });
   it('reports the failure as TAP', () => {
     const broken: LayoutSpec = { ...x86, variant: 'broken', exclusiveBit: 9 };
