@@ -27,6 +27,7 @@ const formulas: Record<string, Formula> = {
   'csky-abiv2': { pte: (t, o) => ((t & 0x1fn) << 2n) | ((o & 1n) << 8n) | ((o & 0x3ffffen) << 10n), exclusive: 1n << 7n },
   hexagon: { pte: (t, o) => ((t & 0x1fn) << 1n) | ((o & 0x3ffff8n) << 10n) | ((o & 7n) << 7n), exclusive: 1n << 6n },
   ia64: { pte: (t, o) => (((t & 0x3fn) << 1n) | (o << 8n)) & M64, exclusive: 1n << 7n },
+  loongarch32: { pte: (t, o) => (((t & 0x1fn) << 8n) | (o << 14n)) & M32, exclusive: 1n << 13n },
   loongarch64: { pte: (t, o) => (((t & 0x7fn) << 16n) | (o << 24n)) & M64, exclusive: 1n << 23n },
   'm68k-coldfire': { pte: (t, o) => ((t & 0x7fn) | (o << 11n)) & M32, exclusive: 0x80n },
   'm68k-motorola': { pte: (t, o) => (((t & 0x7fn) << 4n) | (o << 12n)) & M32, exclusive: 0x800n },
