@@ -6,29 +6,19 @@
 import { UsageError } from '../cli/errors.js';
 import type { LayoutSpec } from './layout.js';
 import type { SwpExclusiveSupport } from './types.js';
-
-export interface KernelVersion {
-  major: number;
-  minor: number;
-}
+import { profileFor } from '../eras/profiles.js';
 
 /** Parses "6.3", "v5.19", "6.3.8" or "6.3-rc1" into major.minor. */
-export function parseKernelVersion(text: string): KernelVersion {
+export function parseKernelVersion(text: string): { major: number; minor: number } {
   const m = /^v?(\d+)\.(\d+)(?:\.\d+)?(?:-rc\d+)?$/.exec(text.trim());
   if (!m) throw new UsageError(`bad kernel version '${text}' (expected e.g. 6.3 or v5.19)`);
   return { major: Number(m[1]), minor: Number(m[2]) };
 }
 
-function atLeast(v: KernelVersion, major: number, minor: number): boolean {
-  return v.major > major || (v.major === major && v.minor >= minor);
-}
-
-/** The era policy of a kernel version. */
-export function supportForKernel(version: string | KernelVersion): SwpExclusiveSupport {
-  const v = typeof version === 'string' ? parseKernelVersion(version) : version;
-  if (atLeast(v, 6, 3)) return 'all';
-  if (atLeast(v, 5, 19)) return 'enterprise';
-  return 'none';
+/** The era policy of a kernel version, as its kernel profile chooses it (an -rc counts as its release). */
+export function supportForKernel(version: string): SwpExclusiveSupport {
+  const { major, minor } = parseKernelVersion(version);
+  return profileFor(`${major}.${minor}`).policies.swpExclusive;
 }
 
 /** The first release where a layout stores the exclusive marker. */
