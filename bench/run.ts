@@ -14,8 +14,9 @@ function time<T>(fn: () => T): [T, number] {
 }
 
 /** A machine with `pages` anonymous pages populated with distinct contents, half of them swapped out. */
-function machineWith(pages: number): Machine {
+function machineWith(pages: number, checks: boolean): Machine {
   const m = new Machine({ kernel: '6.18', arch: 'x86_64', swapSlots: pages + 16 });
+  m.checks = checks;
   const call = (name: string, ...args: bigint[]) => SYSCALLS[name]!.run({ m, tid: 1, args, named: {}, target: null });
   const mem = Number(call('mmap', BigInt(pages * 4096), 3n, 0x22n) as bigint);
   for (let i = 0; i < pages; i++) m.step(1, 'store', (k) => user_write(k, 1, mem + i * 4096, Uint8Array.of(i & 0xff, 1, 2, 3)));
@@ -29,7 +30,8 @@ function machineWith(pages: number): Machine {
 
 const rows: string[] = [];
 for (const pages of [1, 100, 10_000]) {
-  const [m, build] = time(() => machineWith(pages));
+  const [m, build] = time(() => machineWith(pages, true));
+  const [, unchecked] = time(() => machineWith(pages, false));
   const steps = m.s.steps;
   const reps = pages >= 10_000 ? 3 : 50;
   const [, clone] = time(() => {
@@ -39,7 +41,8 @@ for (const pages of [1, 100, 10_000]) {
     for (let i = 0; i < reps; i++) hashState(m.s);
   });
   rows.push(
-    `${String(pages).padStart(6)} pages: ${steps} steps in ${build.toFixed(1)} ms (${Math.round((steps / build) * 1000)} steps/s), ` +
+    `${String(pages).padStart(6)} pages: ${steps} steps in ${build.toFixed(1)} ms (${Math.round((steps / build) * 1000)} steps/s; ` +
+      `${Math.round((steps / unchecked) * 1000)} steps/s without invariant checks), ` +
       `clone ${(clone / reps).toFixed(3)} ms, hash ${(hash / reps).toFixed(3)} ms`,
   );
 }
