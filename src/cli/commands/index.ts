@@ -1,10 +1,11 @@
 // Registry of the sub-commands. Each feature adds its command module here.
 import type { Command } from 'commander';
+import { register as litmus } from './litmus.js';
 
 export type SetExitCode = (code: number) => void;
 export type CommandModule = (program: Command, setExitCode: SetExitCode) => void;
 
-const modules: CommandModule[] = [];
+const modules: CommandModule[] = [litmus];
 
 export function registerCommands(program: Command, setExitCode: SetExitCode): void {
   for (const register of modules) register(program, setExitCode);

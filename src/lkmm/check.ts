@@ -1,0 +1,155 @@
+// Runs a litmus test under the LKMM: every candidate execution that the
+// model accepts contributes its final state; the condition is evaluated on
+// each, as herd7 does, giving the positive/negative witness counts.
+import type { Litmus, Prop, StateLoc, Val } from './ast.js';
+import { type Execution, forEachCandidate } from './candidates.js';
+import { valEq, valKey } from './events.js';
+import { type ModelResult, runModel } from './model.js';
+
+export type Observation = 'Never' | 'Sometimes' | 'Always';
+
+export interface Witness {
+  x: Execution;
+  model: ModelResult;
+}
+
+export interface TestResult {
+  test: Litmus;
+  /** The locations shown in each state, in herd's order (registers by thread, then shared locations). */
+  shown: StateLoc[];
+  /** Distinct final states, sorted, each as its values in `shown` order. */
+  states: Val[][];
+  positive: number;
+  negative: number;
+  flags: string[];
+  observation: Observation;
+  /** herd's Ok/No: whether the condition as quantified holds. */
+  ok: boolean;
+  /** The first accepted execution satisfying the condition's proposition. */
+  witness?: Witness;
+  /** Accepted executions, candidates examined, and the seconds spent. */
+  executions: number;
+  candidates: number;
+  seconds: number;
+}
+
+function propLocs(p: Prop | undefined, out: StateLoc[]): void {
+  if (!p) return;
+  switch (p.k) {
+    case 'eq':
+      out.push(p.thread !== undefined ? { thread: p.thread, name: p.name } : { name: p.name });
+      return;
+    case 'not':
+      propLocs(p.p, out);
+      return;
+    case 'and':
+    case 'or':
+      for (const q of p.ps) propLocs(q, out);
+      return;
+    default:
+      return;
+  }
+}
+
+function locKey(l: StateLoc): string {
+  return l.thread !== undefined ? `${l.thread}:${l.name}` : l.name;
+}
+
+/** The value of a state location at the end of an execution. */
+function finalValue(x: Execution, l: StateLoc): Val {
+  if (l.thread !== undefined) return x.paths[l.thread]?.regs.get(l.name) ?? 0;
+  const order = x.co.get(l.name);
+  if (!order) return 0;
+  return x.events[order[order.length - 1]!]!.value ?? 0;
+}
+
+export function evalProp(p: Prop, x: Execution): boolean {
+  switch (p.k) {
+    case 'true':
+      return true;
+    case 'false':
+      return false;
+    case 'eq':
+      return valEq(finalValue(x, p.thread !== undefined ? { thread: p.thread, name: p.name } : { name: p.name }), p.value);
+    case 'not':
+      return !evalProp(p.p, x);
+    case 'and':
+      return p.ps.every((q) => evalProp(q, x));
+    case 'or':
+      return p.ps.some((q) => evalProp(q, x));
+  }
+}
+
+function compareVals(a: Val, b: Val): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  if (typeof a === 'number') return -1;
+  if (typeof b === 'number') return 1;
+  return a.loc.localeCompare(b.loc);
+}
+
+/** Checks a parsed test against the model. */
+export function checkLitmus(test: Litmus): TestResult {
+  const t0 = process.hrtime.bigint();
+  const seen = new Map<string, StateLoc>();
+  const ls: StateLoc[] = [...test.locations];
+  propLocs(test.cond, ls);
+  for (const l of ls) seen.set(locKey(l), l);
+  const shown = [...seen.values()].sort((a, b) => {
+    const ta = a.thread ?? Infinity;
+    const tb = b.thread ?? Infinity;
+    if (ta !== tb) return ta - tb;
+    return a.name.localeCompare(b.name);
+  });
+  const lockLocs = new Set<string>();
+  const states = new Map<string, Val[]>();
+  const flags = new Set<string>();
+  let positive = 0;
+  let negative = 0;
+  let executions = 0;
+  let candidates = 0;
+  let witness: Witness | undefined;
+  forEachCandidate(test, (x) => {
+    candidates++;
+    if (test.filter && !evalProp(test.filter, x)) return;
+    const model = runModel(x);
+    if (model.violated) return;
+    executions++;
+    for (const f of model.flags) flags.add(f);
+    for (const e of x.events) if (e.loc && (e.tags.has('LKR') || e.tags.has('UL') || e.tags.has('LF'))) lockLocs.add(e.loc);
+    const vals = shown.map((l) => finalValue(x, l));
+    states.set(vals.map(valKey).join(','), vals);
+    if (evalProp(test.cond, x)) {
+      positive++;
+      if (!witness) witness = { x, model };
+    } else negative++;
+  });
+  // lock.cat's lock-final: the final value of a spinlock should not be tested.
+  if (shown.some((l) => l.thread === undefined && lockLocs.has(l.name))) flags.add('lock-final');
+  const sorted = [...states.values()].sort((a, b) => {
+    for (let i = 0; i < a.length; i++) {
+      const c = compareVals(a[i]!, b[i]!);
+      if (c !== 0) return c;
+    }
+    return 0;
+  });
+  const observation: Observation = positive === 0 ? 'Never' : negative === 0 ? 'Always' : 'Sometimes';
+  const ok = test.quantifier === 'exists' ? positive > 0 : test.quantifier === '~exists' ? positive === 0 : negative === 0;
+  const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
+  return {
+    test, shown, states: sorted, positive, negative, flags: [...flags].sort(), observation, ok,
+    ...(witness ? { witness } : {}), executions, candidates, seconds,
+  };
+}
+
+/**
+ * Whether the result matches the file's documented "Result:" line: Never,
+ * Sometimes or Always against the observation; DEADLOCK when no execution
+ * can complete. Undefined when the file documents nothing (or something else).
+ */
+export function matchesDocumented(r: TestResult): boolean | undefined {
+  const doc = r.test.result;
+  if (!doc) return undefined;
+  if (doc === 'DEADLOCK') return r.executions === 0;
+  if (doc === 'Never' || doc === 'Sometimes' || doc === 'Always') return doc === r.observation;
+  return undefined;
+}

@@ -1,0 +1,128 @@
+// --explain: one witness execution in words — which write each read took
+// its value from, the coherence order, the po/com cycle the outcome needs,
+// and for each po step of that cycle which LKMM relation (if any) orders it.
+import type { TestResult } from './check.js';
+import type { Event } from './events.js';
+import { showVal } from './events.js';
+import { eventLabel, eventName, eventSource } from './describe.js';
+
+interface Step {
+  from: number;
+  to: number;
+  label: string;
+}
+
+/** The shortest cycle through po and external communication (rfe, coe, fre) edges. */
+function criticalCycle(events: Event[], rels: Map<string, import('./relation.js').Rel>): Step[] | undefined {
+  const po = rels.get('po')!;
+  const rf = rels.get('rf')!;
+  const co = rels.get('co')!;
+  const fr = rels.get('fr')!;
+  const mem = events.filter((e) => !e.init && e.kind !== 'F').map((e) => e.id);
+  const edges = new Map<number, Step[]>();
+  const add = (s: Step) => {
+    const l = edges.get(s.from) ?? [];
+    l.push(s);
+    edges.set(s.from, l);
+  };
+  for (const a of mem) {
+    for (const b of mem) {
+      if (a === b) continue;
+      const ext = events[a]!.thread !== events[b]!.thread;
+      if (po.has(a, b)) add({ from: a, to: b, label: 'po' });
+      if (ext && rf.has(a, b)) add({ from: a, to: b, label: 'rfe' });
+      if (ext && co.has(a, b)) add({ from: a, to: b, label: 'coe' });
+      if (ext && fr.has(a, b)) add({ from: a, to: b, label: 'fre' });
+    }
+  }
+  let best: Step[] | undefined;
+  for (const start of mem) {
+    const prev = new Map<number, Step>();
+    const queue = [start];
+    const seen = new Set([start]);
+    while (queue.length) {
+      const v = queue.shift()!;
+      for (const s of edges.get(v) ?? []) {
+        if (s.to === start) {
+          const path: Step[] = [s];
+          let cur = v;
+          while (cur !== start) {
+            const p = prev.get(cur)!;
+            path.unshift(p);
+            cur = p.from;
+          }
+          if (path.some((p) => p.label !== 'po') && (!best || path.length < best.length)) best = path;
+          continue;
+        }
+        if (seen.has(s.to)) continue;
+        seen.add(s.to);
+        prev.set(s.to, s);
+        queue.push(s.to);
+      }
+    }
+  }
+  return best;
+}
+
+/** Which relation of linux-kernel.cat orders a po step, in words. */
+function poOrdering(a: number, b: number, rels: Map<string, import('./relation.js').Rel>): { ordered: boolean; strong: boolean; why: string } {
+  const has = (k: string) => rels.get(k)?.has(a, b) ?? false;
+  if (has('strong-fence')) return { ordered: true, strong: true, why: 'strong-fence (a full barrier: smp_mb(), a value-returning RMW, smp_mb__{before,after}_atomic() or a grace period)' };
+  const parts: string[] = [];
+  if (has('fence')) parts.push('fence (smp_rmb()/smp_wmb(), release or acquire)');
+  if (has('addr')) parts.push('addr dependency');
+  if (has('data')) parts.push('data dependency');
+  if (has('ctrl')) parts.push('ctrl dependency');
+  if (parts.length === 0 && has('ppo')) parts.push('ppo');
+  if (parts.length) return { ordered: has('ppo'), strong: false, why: parts.join(', ') + (has('ppo') ? ' — in ppo' : ' — but not in ppo for this pair') };
+  return { ordered: false, strong: false, why: 'nothing: no dependency, fence, release/acquire or lock orders this pair (not in ppo)' };
+}
+
+export function explainWitness(r: TestResult): string {
+  const w = r.witness;
+  if (!w) return '';
+  const { x, model } = w;
+  const first = x.events.findIndex((e) => !e.init);
+  const nm = (e: Event) => eventName(e, first);
+  const out: string[] = [`Explain ${r.test.name}: an execution the model allows that satisfies the condition`];
+  out.push('Events:');
+  for (const e of x.events) if (!e.init) out.push(`  ${nm(e)}: P${e.thread} ${eventLabel(e)}  (${e.text})`);
+  out.push('Reads-from:');
+  for (const e of x.events) {
+    if (e.kind !== 'R') continue;
+    const src = x.events[x.rf[e.id]!]!;
+    const from = src.init ? eventSource(src) : `${nm(src)} (${eventSource(src)})`;
+    out.push(`  ${nm(e)} read ${e.loc}=${showVal(e.value!)} from ${from}`);
+  }
+  out.push('Coherence order:');
+  for (const [loc, order] of x.co) {
+    if (order.length < 2) continue;
+    out.push(`  ${loc}: ${order.map((i) => (x.events[i]!.init ? `init(${showVal(x.events[i]!.value!)})` : `${nm(x.events[i]!)}(${showVal(x.events[i]!.value!)})`)).join(' -> ')}`);
+  }
+  const cycle = criticalCycle(x.events, model.rels);
+  if (!cycle) {
+    out.push('No po/com cycle: the outcome needs no reordering at all.');
+    return out.join('\n') + '\n';
+  }
+  out.push(`Cycle: ${cycle.map((s) => `${nm(x.events[s.from]!)} -${s.label}->`).join(' ')} ${nm(x.events[cycle[0]!.from]!)}`);
+  out.push('Orderings on the cycle:');
+  let unordered = 0;
+  let strong = 0;
+  for (const s of cycle) {
+    if (s.label !== 'po') continue;
+    const o = poOrdering(s.from, s.to, model.rels);
+    if (!o.ordered) unordered++;
+    if (o.strong) strong++;
+    out.push(`  ${nm(x.events[s.from]!)} -po-> ${nm(x.events[s.to]!)}: ${o.why}`);
+  }
+  const nonRf = cycle.filter((s) => s.label === 'coe' || s.label === 'fre').length;
+  out.push('Why no axiom forbids it:');
+  if (nonRf === 0) {
+    out.push(`  happens-before: a cycle of rfe and po needs every po step in ppo; ${unordered} step(s) are not, so hb stays acyclic.`);
+  } else {
+    out.push(`  happens-before: the cycle has ${nonRf} non-rf link(s) (coe/fre), which hb does not contain.`);
+    out.push(`  propagation: pb needs a strong fence for the non-rf links; the cycle has ${strong} strong fence(s) for ${nonRf} non-rf link(s)${unordered ? ` and ${unordered} unordered po step(s)` : ''}, so pb stays acyclic.`);
+  }
+  out.push(`  rcu: ${model.rels.get('rb')?.isEmpty() === false ? 'rb is irreflexive for this execution.' : 'no grace period orders the cycle (rb is empty).'}`);
+  return out.join('\n') + '\n';
+}
