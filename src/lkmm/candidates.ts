@@ -39,32 +39,40 @@ export function initialValues(test: Litmus, locs: Set<string>): Map<string, Val>
 
 /**
  * The values each location may hold: initial values, then whatever the
- * threads can write, iterated to a fixpoint (bounded by the number of writes,
- * which bounds any chain of reads-from in one execution).
+ * threads can write, iterated to a fixpoint. Round k covers values made by
+ * reads-from chains of k writes; no chain in one execution is longer than
+ * the number of (non-lock) writes of the longest paths, which bounds the
+ * rounds when arithmetic (atomic_inc() and friends) would grow forever.
  */
 export function valueDomain(test: Litmus, locs: Set<string>): { domain: Domain; paths: ThreadPath[][] } {
   const domain: Domain = new Map();
   for (const [l, v] of initialValues(test, locs)) domain.set(l, [v]);
-  let paths: ThreadPath[][] = [];
-  for (let round = 0; round < 16; round++) {
-    paths = test.threads.map((t) => threadPaths(test, t, domain, locs));
+  for (let round = 1; ; round++) {
+    const paths = test.threads.map((t) => threadPaths(test, t, domain, locs));
+    const bound = paths.reduce(
+      (sum, ps) => sum + Math.max(0, ...ps.map((p) => p.events.filter((e) => e.kind === 'W' && !e.tags.has('LKW') && !e.tags.has('UL')).length)),
+      0,
+    );
     let changed = false;
-    for (const ps of paths) {
-      for (const p of ps) {
-        for (const ev of p.events) {
-          if (ev.kind !== 'W' || ev.loc === undefined || ev.value === undefined) continue;
-          const dom = domain.get(ev.loc)!;
-          if (!dom.some((v) => valEq(v, ev.value!))) {
-            dom.push(ev.value);
-            changed = true;
+    if (round <= bound) {
+      for (const ps of paths) {
+        for (const p of ps) {
+          for (const ev of p.events) {
+            if (ev.kind !== 'W' || ev.loc === undefined || ev.value === undefined) continue;
+            const dom = domain.get(ev.loc)!;
+            if (!dom.some((v) => valEq(v, ev.value!))) {
+              dom.push(ev.value);
+              changed = true;
+            }
           }
         }
       }
     }
-    if (!changed) break;
+    if (!changed) {
+      for (const dom of domain.values()) dom.sort((a, b) => valKey(a).localeCompare(valKey(b)));
+      return { domain, paths };
+    }
   }
-  for (const dom of domain.values()) dom.sort((a, b) => valKey(a).localeCompare(valKey(b)));
-  return { domain, paths };
 }
 
 interface LocChoice {
