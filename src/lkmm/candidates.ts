@@ -44,11 +44,11 @@ export function initialValues(test: Litmus, locs: Set<string>): Map<string, Val>
  * the number of (non-lock) writes of the longest paths, which bounds the
  * rounds when arithmetic (atomic_inc() and friends) would grow forever.
  */
-export function valueDomain(test: Litmus, locs: Set<string>): { domain: Domain; paths: ThreadPath[][] } {
+export function valueDomain(test: Litmus, locs: Set<string>, mayBlock = false): { domain: Domain; paths: ThreadPath[][] } {
   const domain: Domain = new Map();
   for (const [l, v] of initialValues(test, locs)) domain.set(l, [v]);
   for (let round = 1; ; round++) {
-    const paths = test.threads.map((t) => threadPaths(test, t, domain, locs));
+    const paths = test.threads.map((t) => threadPaths(test, t, domain, locs, mayBlock));
     const bound = paths.reduce(
       (sum, ps) => sum + Math.max(0, ...ps.map((p) => p.events.filter((e) => e.kind === 'W' && !e.tags.has('LKW') && !e.tags.has('UL')).length)),
       0,
@@ -215,19 +215,24 @@ function layout(locs: Set<string>, init: Map<string, Val>, paths: ThreadPath[]) 
   return { events, rmw, lkRmw };
 }
 
-/** Calls visit for every candidate execution that passes the per-location axioms. */
-export function forEachCandidate(test: Litmus, visit: (x: Execution) => void): void {
+/**
+ * Calls visit for every candidate execution that passes the per-location
+ * axioms. With mayBlock, threads may also stop for good in spin_lock(), and
+ * only candidates where at least one thread did so are visited.
+ */
+export function forEachCandidate(test: Litmus, visit: (x: Execution) => void, mayBlock = false): void {
   const locs = locationsOf(test);
   const init = initialValues(test, locs);
-  const { paths } = valueDomain(test, locs);
+  const { paths } = valueDomain(test, locs, mayBlock);
   if (paths.some((p) => p.length === 0)) return;
   const pick = paths.map(() => 0);
   for (;;) {
+    let dead = false;
     const chosen = paths.map((ps, i) => ps[pick[i]!]!);
+    if (mayBlock && !chosen.some((p) => p.blocked)) dead = true;
     const { events, rmw, lkRmw } = layout(locs, init, chosen);
     const perLoc: [string, LocChoice[]][] = [];
-    let dead = false;
-    for (const l of [...locs].sort()) {
+    for (const l of dead ? [] : [...locs].sort()) {
       const ch = locationChoices(l, events, rmw, lkRmw);
       if (ch.length === 0) {
         dead = true;

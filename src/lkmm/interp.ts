@@ -28,6 +28,8 @@ export interface ThreadPath {
   /** lock.cat's lk-rmw: spin_lock's LKR and LKW. */
   lkRmw: [number, number][];
   regs: Map<string, Val>;
+  /** When the thread stopped in spin_lock() waiting forever: the lock and the statement. */
+  blocked?: { loc: string; text: string };
 }
 
 /** Values each location can hold, keyed by location name. */
@@ -39,6 +41,13 @@ interface TVal {
 }
 
 class DeadPath extends Error {}
+
+/** The thread waits forever in spin_lock() (only explored when looking for deadlocks). */
+class Blocked extends Error {
+  constructor(readonly loc: string, readonly text: string) {
+    super('blocked');
+  }
+}
 
 /** Chooses among alternatives; replays a prefix and records the widths seen. */
 class Oracle {
@@ -102,6 +111,7 @@ class Run {
     readonly domain: Domain,
     readonly oracle: Oracle,
     readonly locations: Set<string>,
+    readonly mayBlock: boolean,
   ) {
     for (const p of thread.params) this.regs.set(p, { v: { loc: p }, deps: [] });
     for (const e of test.init) if (e.thread === thread.id) this.regs.set(e.name, { v: e.value, deps: [] });
@@ -293,6 +303,7 @@ class Run {
       case 'spin_lock': {
         arity(1);
         const { loc, addr } = this.pointer(args[0], pos);
+        if (this.mayBlock && this.oracle.choose(2) === 1) throw new Blocked(loc, this.text);
         this.lock(loc, addr);
         return { v: 0, deps: [] };
       }
@@ -454,19 +465,23 @@ function binop(op: string, a: Val, b: Val): Val {
 }
 
 /** All paths of one thread under the given value domain. */
-export function threadPaths(test: Litmus, thread: Thread, domain: Domain, locations: Set<string>): ThreadPath[] {
+export function threadPaths(test: Litmus, thread: Thread, domain: Domain, locations: Set<string>, mayBlock = false): ThreadPath[] {
   const out: ThreadPath[] = [];
   let choices: number[] = [];
   for (;;) {
     const oracle = new Oracle(choices);
-    const run = new Run(test, thread, domain, oracle, locations);
-    try {
-      for (const s of thread.body) run.exec(s);
+    const run = new Run(test, thread, domain, oracle, locations, mayBlock);
+    const finish = (blocked?: { loc: string; text: string }) => {
       const regs = new Map<string, Val>();
       for (const [k, v] of run.regs) if (!thread.params.includes(k)) regs.set(k, v.v);
-      out.push({ thread: thread.id, events: run.events, rmw: run.rmw, lkRmw: run.lkRmw, regs });
+      out.push({ thread: thread.id, events: run.events, rmw: run.rmw, lkRmw: run.lkRmw, regs, ...(blocked ? { blocked } : {}) });
+    };
+    try {
+      for (const s of thread.body) run.exec(s);
+      finish();
     } catch (e) {
-      if (!(e instanceof DeadPath)) throw e;
+      if (e instanceof Blocked) finish({ loc: e.loc, text: e.text });
+      else if (!(e instanceof DeadPath)) throw e;
     }
     // Next choice sequence: bump the last position that has alternatives left.
     const w = oracle.widths.slice(0, oracle.pos);

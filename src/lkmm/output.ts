@@ -48,5 +48,9 @@ export function formatResult(r: TestResult, withTime = true): string {
   lines.push(`Condition ${showCondition(r.test.quantifier, r.test.cond)}`);
   lines.push(`Observation ${name} ${r.observation} ${r.positive} ${r.negative}`);
   if (withTime) lines.push(`Time ${name} ${r.seconds.toFixed(2)}`);
+  if (r.deadlock) {
+    const ws = r.deadlock.map((w) => `P${w.thread} waits in ${w.text.replace(/;$/, '')} held by P${w.holder}`);
+    lines.push(`Deadlock ${name}: ${ws.join('; ')}`);
+  }
   return lines.join('\n') + '\n';
 }
