@@ -331,13 +331,15 @@ class Run {
         const r = this.read(loc, [held ? 'RL' : 'RU'], addr, held ? 1 : 0);
         return { v: held ? 1 : 0, deps: [r.id] };
       }
-      case 'srcu_read_lock': {
+      case 'srcu_read_lock':
+      case 'srcu_down_read': {
         arity(1);
         const { loc, addr } = this.pointer(args[0], pos);
         const id = this.emit('F', ['Srcu-lock'], { loc, addr });
         return { v: 0, deps: [id] };
       }
-      case 'srcu_read_unlock': {
+      case 'srcu_read_unlock':
+      case 'srcu_up_read': {
         arity(2);
         const { loc, addr } = this.pointer(args[0], pos);
         const c = this.eval(args[1]!);

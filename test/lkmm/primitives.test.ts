@@ -95,6 +95,29 @@ const cases: [string, string, 'Never' | 'Sometimes' | 'Always'][] = [
     'Sometimes',
   ],
   [
+    'an atomic RMW continues a release sequence (rmw-sequence)',
+    'C MP+rel+inc+acq\n{}\nP0(int *x, atomic_t *y) { WRITE_ONCE(*x, 2); smp_store_release(y, 2); }\nP1(atomic_t *y) { atomic_inc(y); }\n' +
+      'P2(int *x, atomic_t *y) { int r2; int r3; r2 = smp_load_acquire(y); r3 = READ_ONCE(*x); }\nexists (2:r2=3 /\\ 2:r3=0)\n',
+    'Never',
+  ],
+  [
+    'two grace periods and a full barrier forbid a cycle with two non-rf links',
+    'C RW+2gp+mb\n{}\nP0(int *a, int *b) { WRITE_ONCE(*a, 1); synchronize_rcu(); WRITE_ONCE(*b, 1); }\n' +
+      'P1(int *b, int *c) { int r1; int r2; r1 = READ_ONCE(*b); synchronize_rcu(); r2 = READ_ONCE(*c); }\n' +
+      'P2(int *c, int *a) { int r3; WRITE_ONCE(*c, 1); smp_mb(); r3 = READ_ONCE(*a); }\nexists (1:r1=1 /\\ 1:r2=0 /\\ 2:r3=0)\n',
+    'Never',
+  ],
+  [
+    'srcu_down_read() in one thread and srcu_up_read() in another form one read-side section',
+    'C SRCU-down-up\n{}\nP0(int *x, int *y, struct srcu_struct *s, int *idx, int *f) { int r2; int r3; r3 = srcu_down_read(s); ' +
+      'WRITE_ONCE(*idx, r3); r2 = READ_ONCE(*y); smp_store_release(f, 1); }\n' +
+      'P1(int *x, int *y, struct srcu_struct *s, int *idx, int *f) { int r1; int r3; int r4; r4 = smp_load_acquire(f); ' +
+      'r1 = READ_ONCE(*x); r3 = READ_ONCE(*idx); srcu_up_read(s, r3); }\n' +
+      'P2(int *x, int *y, struct srcu_struct *s) { WRITE_ONCE(*y, 1); synchronize_srcu(s); WRITE_ONCE(*x, 1); }\n' +
+      'filter (1:r4=1)\nexists (1:r1=1 /\\ 0:r2=0)\n',
+    'Never',
+  ],
+  [
     'if/else: only the taken branch executes',
     'C if-else\n{}\nP0(int *x) { int r0; int r1; r0 = READ_ONCE(*x); if (r0 == 1) { r1 = 10; } else { r1 = 20; } }\n' +
       'P1(int *x) { WRITE_ONCE(*x, 1); }\nexists (0:r0=0 /\\ 0:r1=10)\n',
