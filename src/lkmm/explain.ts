@@ -5,6 +5,7 @@ import type { TestResult } from './check.js';
 import type { Event } from './events.js';
 import { showVal } from './events.js';
 import { eventLabel, eventName, eventSource } from './describe.js';
+import type { Rel } from './relation.js';
 
 interface Step {
   from: number;
@@ -13,7 +14,7 @@ interface Step {
 }
 
 /** The shortest cycle through po and external communication (rfe, coe, fre) edges. */
-function criticalCycle(events: Event[], rels: Map<string, import('./relation.js').Rel>): Step[] | undefined {
+function criticalCycle(events: Event[], rels: Map<string, Rel>): Step[] | undefined {
   const po = rels.get('po')!;
   const rf = rels.get('rf')!;
   const co = rels.get('co')!;
@@ -64,18 +65,26 @@ function criticalCycle(events: Event[], rels: Map<string, import('./relation.js'
   return best;
 }
 
-/** Which relation of linux-kernel.cat orders a po step, in words. */
-function poOrdering(a: number, b: number, rels: Map<string, import('./relation.js').Rel>): { ordered: boolean; strong: boolean; why: string } {
+/** Which relations of linux-kernel.cat order a po step, in words. */
+function poOrdering(a: number, b: number, rels: Map<string, Rel>): { ordered: boolean; strong: boolean; why: string } {
   const has = (k: string) => rels.get(k)?.has(a, b) ?? false;
-  if (has('strong-fence')) return { ordered: true, strong: true, why: 'strong-fence (a full barrier: smp_mb(), a value-returning RMW, smp_mb__{before,after}_atomic() or a grace period)' };
   const parts: string[] = [];
-  if (has('fence')) parts.push('fence (smp_rmb()/smp_wmb(), release or acquire)');
-  if (has('addr')) parts.push('addr dependency');
-  if (has('data')) parts.push('data dependency');
-  if (has('ctrl')) parts.push('ctrl dependency');
-  if (parts.length === 0 && has('ppo')) parts.push('ppo');
-  if (parts.length) return { ordered: has('ppo'), strong: false, why: parts.join(', ') + (has('ppo') ? ' — in ppo' : ' — but not in ppo for this pair') };
-  return { ordered: false, strong: false, why: 'nothing: no dependency, fence, release/acquire or lock orders this pair (not in ppo)' };
+  if (has('mb')) parts.push('mb (a full barrier: smp_mb(), a full-barrier RMW, or smp_mb__{before,after}_atomic() around an RMW)');
+  if (has('gp')) parts.push('gp (a grace period)');
+  if (has('rmb')) parts.push('rmb (smp_rmb())');
+  if (has('wmb')) parts.push('wmb (smp_wmb())');
+  if (has('acq-po')) parts.push('acq-po (an acquire)');
+  if (has('po-rel')) parts.push('po-rel (a release)');
+  if (has('po-unlock-lock-po')) parts.push('po-unlock-lock-po (an unlock then a lock)');
+  if (has('addr')) parts.push('addr (address dependency)');
+  if (has('data')) parts.push('data (data dependency)');
+  if (has('ctrl')) parts.push('ctrl (control dependency)');
+  const ordered = has('ppo');
+  const strong = has('strong-fence');
+  if (parts.length === 0) {
+    return { ordered, strong, why: ordered ? 'ppo' : 'nothing: no dependency, fence, release/acquire or lock orders this pair (not in ppo)' };
+  }
+  return { ordered, strong, why: `${parts.join(', ')}${ordered ? '; in ppo' : '; not in ppo for this pair'}${strong ? ', a strong fence' : ''}` };
 }
 
 export function explainWitness(r: TestResult): string {

@@ -150,7 +150,10 @@ export function runModel(x: Execution): ModelResult {
   const prop = idMarked.seq(overwrite.inter(ext).opt(), cumulFence.star(), idMarked, rfe.opt(), idMarked);
 
   const hb = ppo.union(rfe, prop.diff(Rel.id(all)).inter(int)).restrict(Marked, Marked);
-  Object.entries({ po, rf, co, fr, addr, data, ctrl, ppo, 'strong-fence': strongFence, fence, 'cumul-fence': cumulFence, prop, hb, rmw })
+  Object.entries({
+    po, rf, co, fr, addr, data, ctrl, rmw, mb, gp, rmb, wmb, 'acq-po': acqPo, 'po-rel': poRel,
+    'po-unlock-lock-po': poUnlockLockPo, ppo, 'strong-fence': strongFence, fence, 'cumul-fence': cumulFence, prop, hb,
+  })
     .forEach(([k, v]) => rels.set(k, v));
   if (!hb.acyclic()) return { violated: 'happens-before', flags, rels };
 
