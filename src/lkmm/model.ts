@@ -213,9 +213,9 @@ export function runModel(x: Execution): ModelResult {
     const rPreBounded = idMarked.seq(addr.union(nonrwFence, fencerel(Rmb).restrict(R4rmb, Noreturn.not())).opt());
     const wPostBounded = fence.opt().seq(idMarked, rmwSequence);
     const rPostBounded = nonrwFence.union(fencerel(Rmb).restrict(Noreturn.not(), R4rmb)).opt().seq(idMarked);
-    const wwVis = wPostBounded.seq(vis, wPreBounded);
-    const wrVis = wPostBounded.seq(vis, rPreBounded);
-    const rwXbstar = rPostBounded.seq(xbstar, wPreBounded);
+    const wwVis = fence.union(strongFence.seq(xbstar, wPreBounded), wPostBounded.seq(vis, wPreBounded));
+    const wrVis = fence.union(strongFence.seq(xbstar, rPreBounded), wPostBounded.seq(vis, rPreBounded));
+    const rwXbstar = fence.union(rPostBounded.seq(xbstar, wPreBounded));
     const preRace = ext.inter(Rel.cross(Plain, M).union(Rel.cross(M.diff(IW), Plain)));
     const wrIncoh = preRace.inter(rf).inter(rwXbstar.inv());
     const rwIncoh = preRace.inter(fr).inter(wrVis.inv());
