@@ -441,8 +441,9 @@ class Parser {
   parseThreads(): Thread[] {
     const threads: Thread[] = [];
     while (this.t.kind === 'id' && /^P[0-9]+$/.test(this.t.text)) {
+      const head = this.t;
       const th = this.parseThread();
-      if (th.id !== threads.length) this.err(`expected P${threads.length} but found P${th.id}`, this.toks[this.i - 1]);
+      if (th.id !== threads.length) this.err(`expected P${threads.length} but found P${th.id}`, head);
       threads.push(th);
     }
     if (threads.length === 0) this.err(`expected a thread P0 but found '${this.t.text}'`);

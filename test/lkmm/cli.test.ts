@@ -81,3 +81,17 @@ test('--dot writes the witness graph with po and rf edges', () => {
   assert.match(dot, /e2 \[label="a: W\[ONCE\] x=1"\];/);
   assert.match(dot, /e3 -> e4 \[label="rf", color=red, fontcolor=red\];/);
 });
+
+test('exit 2 naming the thread header when threads are out of order', () => {
+  const p = write('order.litmus', 'C order\n{}\nP1(int *x) { WRITE_ONCE(*x, 1); }\nexists (x=1)\n');
+  const r = cowlab(p);
+  assert.equal(r.code, 2);
+  assert.equal(r.err, `cowlab: ${p}:3:1: expected P0 but found P1\n`);
+});
+
+test('exit 2 on loops, which litmus thread bodies do not support', () => {
+  const p = write('loop.litmus', 'C loop\n{}\nP0(int *x) { while (1) { } }\nexists (x=1)\n');
+  const r = cowlab(p);
+  assert.equal(r.code, 2);
+  assert.equal(r.err, `cowlab: ${p}:3:14: 'while' is not supported in litmus thread bodies\n`);
+});
