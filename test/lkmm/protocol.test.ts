@@ -17,6 +17,8 @@ const expected: [string, 'Never' | 'Sometimes', number, number][] = [
   ['ksm-no-pte-change+no-mb__after_atomic-A', 'Sometimes', 2, 8],
   ['ksm-no-pte-change+no-rmb-B', 'Sometimes', 1, 8],
   ['gup-fast-vs-share-anon+pre-fix', 'Sometimes', 3, 9],
+  ['gup-fast-ipi-vs-share-anon+pre-fix', 'Never', 0, 5],
+  ['ksm-no-pte-change+pre-fix-ipi', 'Sometimes', 1, 4],
 ];
 
 for (const [name, obs, pos, neg] of expected) {
