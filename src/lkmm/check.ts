@@ -35,6 +35,8 @@ export interface TestResult {
   ok: boolean;
   /** The first accepted execution satisfying the condition's proposition. */
   witness?: Witness;
+  /** The first candidate satisfying the proposition that the model rejects, with the violated axiom. */
+  rejected?: Witness;
   /** An execution the model accepts in which threads wait forever for locks, if the test can deadlock. */
   deadlock?: Wait[];
   /** Accepted executions, candidates examined, and the seconds spent. */
@@ -118,11 +120,15 @@ export function checkLitmus(test: Litmus): TestResult {
   let executions = 0;
   let candidates = 0;
   let witness: Witness | undefined;
+  let rejected: Witness | undefined;
   forEachCandidate(test, (x) => {
     candidates++;
     if (test.filter && !evalProp(test.filter, x)) return;
     const model = runModel(x);
-    if (model.violated) return;
+    if (model.violated) {
+      if (!rejected && evalProp(test.cond, x)) rejected = { x, model };
+      return;
+    }
     executions++;
     for (const f of model.flags) flags.add(f);
     for (const e of x.events) if (e.loc && (e.tags.has('LKR') || e.tags.has('UL') || e.tags.has('LF'))) lockLocs.add(e.loc);
@@ -148,7 +154,7 @@ export function checkLitmus(test: Litmus): TestResult {
   const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
   return {
     test, shown, states: sorted, positive, negative, flags: [...flags].sort(), observation, ok,
-    ...(witness ? { witness } : {}), ...(deadlock ? { deadlock } : {}), executions, candidates, seconds,
+    ...(witness ? { witness } : {}), ...(rejected ? { rejected } : {}), ...(deadlock ? { deadlock } : {}), executions, candidates, seconds,
   };
 }
 

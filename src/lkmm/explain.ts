@@ -1,7 +1,7 @@
 // --explain: one witness execution in words — which write each read took
 // its value from, the coherence order, the po/com cycle the outcome needs,
 // and for each po step of that cycle which LKMM relation (if any) orders it.
-import type { TestResult } from './check.js';
+import type { TestResult, Witness } from './check.js';
 import type { Event } from './events.js';
 import { showVal } from './events.js';
 import { eventLabel, eventName, eventSource } from './describe.js';
@@ -87,13 +87,10 @@ function poOrdering(a: number, b: number, rels: Map<string, Rel>): { ordered: bo
   return { ordered, strong, why: `${parts.join(', ')}${ordered ? '; in ppo' : '; not in ppo for this pair'}${strong ? ', a strong fence' : ''}` };
 }
 
-export function explainWitness(r: TestResult): string {
-  const w = r.witness;
-  if (!w) return '';
+function describeExecution(w: Witness, out: string[]): { cycle?: Step[]; nm: (e: Event) => string } {
   const { x, model } = w;
   const first = x.events.findIndex((e) => !e.init);
   const nm = (e: Event) => eventName(e, first);
-  const out: string[] = [`Explain ${r.test.name}: an execution the model allows that satisfies the condition`];
   out.push('Events:');
   for (const e of x.events) if (!e.init) out.push(`  ${nm(e)}: P${e.thread} ${eventLabel(e)}  (${e.text})`);
   out.push('Reads-from:');
@@ -109,22 +106,36 @@ export function explainWitness(r: TestResult): string {
     out.push(`  ${loc}: ${order.map((i) => (x.events[i]!.init ? `init(${showVal(x.events[i]!.value!)})` : `${nm(x.events[i]!)}(${showVal(x.events[i]!.value!)})`)).join(' -> ')}`);
   }
   const cycle = criticalCycle(x.events, model.rels);
-  if (!cycle) {
-    out.push('No po/com cycle: the outcome needs no reordering at all.');
-    return out.join('\n') + '\n';
-  }
-  out.push(`Cycle: ${cycle.map((s) => `${nm(x.events[s.from]!)} -${s.label}->`).join(' ')} ${nm(x.events[cycle[0]!.from]!)}`);
+  if (cycle) out.push(`Cycle: ${cycle.map((s) => `${nm(x.events[s.from]!)} -${s.label}->`).join(' ')} ${nm(x.events[cycle[0]!.from]!)}`);
+  return { ...(cycle ? { cycle } : {}), nm };
+}
+
+/** For each po step of the cycle, what orders it; returns the counts the axioms care about. */
+function describeOrderings(w: Witness, cycle: Step[], nm: (e: Event) => string, out: string[]) {
   out.push('Orderings on the cycle:');
   let unordered = 0;
   let strong = 0;
   for (const s of cycle) {
     if (s.label !== 'po') continue;
-    const o = poOrdering(s.from, s.to, model.rels);
+    const o = poOrdering(s.from, s.to, w.model.rels);
     if (!o.ordered) unordered++;
     if (o.strong) strong++;
-    out.push(`  ${nm(x.events[s.from]!)} -po-> ${nm(x.events[s.to]!)}: ${o.why}`);
+    out.push(`  ${nm(w.x.events[s.from]!)} -po-> ${nm(w.x.events[s.to]!)}: ${o.why}`);
   }
-  const nonRf = cycle.filter((s) => s.label === 'coe' || s.label === 'fre').length;
+  return { unordered, strong, nonRf: cycle.filter((s) => s.label === 'coe' || s.label === 'fre').length };
+}
+
+/** --explain for an outcome the model allows: one witness execution and why nothing forbids it. */
+export function explainWitness(r: TestResult): string {
+  const w = r.witness;
+  if (!w) return '';
+  const out: string[] = [`Explain ${r.test.name}: an execution the model allows that satisfies the condition`];
+  const { cycle, nm } = describeExecution(w, out);
+  if (!cycle) {
+    out.push('No po/com cycle: the outcome needs no reordering at all.');
+    return out.join('\n') + '\n';
+  }
+  const { unordered, strong, nonRf } = describeOrderings(w, cycle, nm, out);
   out.push('Why no axiom forbids it:');
   if (nonRf === 0) {
     out.push(`  happens-before: a cycle of rfe and po needs every po step in ppo; ${unordered} step(s) are not, so hb stays acyclic.`);
@@ -132,6 +143,25 @@ export function explainWitness(r: TestResult): string {
     out.push(`  happens-before: the cycle has ${nonRf} non-rf link(s) (coe/fre), which hb does not contain.`);
     out.push(`  propagation: pb needs a strong fence for the non-rf links; the cycle has ${strong} strong fence(s) for ${nonRf} non-rf link(s)${unordered ? ` and ${unordered} unordered po step(s)` : ''}, so pb stays acyclic.`);
   }
-  out.push(`  rcu: ${model.rels.get('rb')?.isEmpty() === false ? 'rb is irreflexive for this execution.' : 'no grace period orders the cycle (rb is empty).'}`);
+  out.push(`  rcu: ${w.model.rels.get('rb')?.isEmpty() === false ? 'rb is irreflexive for this execution.' : 'no grace period orders the cycle (rb is empty).'}`);
+  return out.join('\n') + '\n';
+}
+
+const AXIOM_WORDS: Record<string, string> = {
+  'happens-before': 'hb is cyclic: every po step of the cycle is in ppo and every link between threads is rfe or an internal prop',
+  propagation: 'pb is cyclic: the non-rf links of the cycle are covered by strong fences',
+  rcu: 'rb is reflexive: a grace period outlasts a read-side critical section on the cycle',
+  'plain-coherence': 'plain accesses are read or overwritten against the visibility order',
+};
+
+/** --explain for an outcome the model forbids: one candidate with that outcome and the axiom it violates. */
+export function explainRejected(r: TestResult): string {
+  const w = r.rejected;
+  if (!w) return '';
+  const axiom = w.model.violated!;
+  const out: string[] = [`Explain ${r.test.name}: a candidate execution with the outcome, rejected by the ${axiom} axiom`];
+  const { cycle, nm } = describeExecution(w, out);
+  if (cycle) describeOrderings(w, cycle, nm, out);
+  out.push(`Why it is forbidden: ${AXIOM_WORDS[axiom] ?? axiom}.`);
   return out.join('\n') + '\n';
 }

@@ -95,3 +95,11 @@ test('exit 2 on loops, which litmus thread bodies do not support', () => {
   assert.equal(r.code, 2);
   assert.equal(r.err, `cowlab: ${p}:3:14: 'while' is not supported in litmus thread bodies\n`);
 });
+
+test('--explain on a Never outcome names the axiom that rejects it', () => {
+  const r = cowlab('--explain', 'examples/litmus/kernel/MP+fencewmbonceonce+fencermbonceonce.litmus');
+  assert.equal(r.code, 0);
+  assert.match(r.out, /^Explain MP\+fencewmbonceonce\+fencermbonceonce: a candidate execution with the outcome, rejected by the happens-before axiom$/m);
+  assert.match(r.out, /^ {2}a -po-> b: wmb \(smp_wmb\(\)\); in ppo$/m);
+  assert.match(r.out, /^ {2}c -po-> d: rmb \(smp_rmb\(\)\); in ppo$/m);
+});

@@ -7,7 +7,7 @@ import { UsageError } from '../errors.js';
 import { parseLitmus, LitmusSyntaxError } from '../../lkmm/parse.js';
 import { checkLitmus, matchesDocumented } from '../../lkmm/check.js';
 import { formatResult } from '../../lkmm/output.js';
-import { explainWitness } from '../../lkmm/explain.js';
+import { explainRejected, explainWitness } from '../../lkmm/explain.js';
 import { witnessDot } from '../../lkmm/dot.js';
 
 export const register: CommandModule = (program, setExitCode) => {
@@ -15,7 +15,7 @@ export const register: CommandModule = (program, setExitCode) => {
     .command('litmus')
     .description('check C litmus tests (tools/memory-model format) against the Linux-kernel memory model')
     .argument('<files...>', 'litmus test files')
-    .option('--explain', 'describe one witness execution of each test whose outcome is Sometimes')
+    .option('--explain', 'describe a witness execution of each Sometimes outcome, or the axiom that forbids a Never outcome')
     .option('--dot <dir>', 'write the witness execution graph of each test to <dir>/<test>.dot')
     .action((files: string[], opts: { explain?: boolean; dot?: string }) => {
       let code = 0;
@@ -34,9 +34,8 @@ export const register: CommandModule = (program, setExitCode) => {
           throw e;
         }
         process.stdout.write(formatResult(result));
-        if (opts.explain && result.observation === 'Sometimes' && result.witness) {
-          process.stdout.write(explainWitness(result));
-        }
+        if (opts.explain && result.observation === 'Sometimes') process.stdout.write(explainWitness(result));
+        if (opts.explain && result.observation === 'Never') process.stdout.write(explainRejected(result));
         if (opts.dot && result.witness) {
           mkdirSync(opts.dot, { recursive: true });
           const out = join(opts.dot, `${result.test.name}.dot`);
