@@ -23,6 +23,12 @@ export const HISTORY: Change[] = [
     set: { dropWriteAfterCow: false, followWrite: 'force_cow_dirty' },
   },
   {
+    version: '4.11',
+    commit: '893e26e61d04',
+    title: 'userfaultfd: non-cooperative: Add fork() event (UFFD_FEATURE_EVENT_FORK)',
+    set: { uffdEventFork: true },
+  },
+  {
     version: '5.1',
     commit: '52d1e606ee73',
     title: 'mm: reuse only-pte-mapped KSM page in do_wp_page()',
@@ -48,6 +54,12 @@ export const HISTORY: Change[] = [
     title: 'mm/gup: track FOLL_PIN pages (GUP_PIN_COUNTING_BIAS)',
     era: 'pin-accounting',
     set: { pinAccounting: true },
+  },
+  {
+    version: '5.7',
+    commit: '',
+    title: 'userfaultfd: wp: write protection for anonymous memory (UFFDIO_WRITEPROTECT, _PAGE_UFFD_WP, pte_swp_uffd_wp)',
+    set: { uffdWp: true },
   },
   {
     version: '5.8',
@@ -98,6 +110,12 @@ export const HISTORY: Change[] = [
     },
   },
   {
+    version: '5.19',
+    commit: '679d10331910 5c041f5d1f23 c56d1b62cce8 b1f9e876862d',
+    title: 'userfaultfd-wp for shmem and hugetlbfs: PTE markers; fork copies page tables for a uffd-wp child (vma_needs_copy)',
+    set: { uffdWpShmem: true, forkCopyUffdWp: true },
+  },
+  {
     version: '6.0',
     commit: '5535be309971 64fe24a3e05e',
     title: 'mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW; mprotect maps exclusive pages writable',
@@ -119,6 +137,12 @@ export const HISTORY: Change[] = [
     set: { unshare: 'anon+longterm', gupTestPinLongterm: true },
   },
   {
+    version: '6.2',
+    commit: '49d6d7fb6313',
+    title: 'mm/uffd: fix pte marker when fork() without fork event',
+    set: { forkMarkerOnlyUffdWp: true },
+  },
+  {
     version: '6.3',
     commit: '950fe885a897',
     title: 'mm: support __HAVE_ARCH_PTE_SWP_EXCLUSIVE on all architectures with swap PTEs',
@@ -133,6 +157,12 @@ export const HISTORY: Change[] = [
     set: { odirectPin: true },
   },
   {
+    version: '6.4',
+    commit: '2bad466cc9d9',
+    title: 'mm/uffd: UFFD_FEATURE_WP_UNPOPULATED',
+    set: { uffdWpUnpopulated: true },
+  },
+  {
     version: '6.5',
     commit: 'c8070b787519',
     title: "mm: Don't pin ZERO_PAGE in pin_user_pages()",
@@ -145,6 +175,12 @@ export const HISTORY: Change[] = [
     title: 'mm/memory: move exclusivity detection in do_wp_page() into wp_can_reuse_anon_folio()',
     era: 'wp-can-reuse',
     set: { wpCanReuseAnonFolio: true },
+  },
+  {
+    version: '6.7',
+    commit: '',
+    title: 'userfaultfd: UFFD_FEATURE_WP_ASYNC (with the PAGEMAP_SCAN ioctl)',
+    set: { uffdWpAsync: true },
   },
   {
     version: '6.11',

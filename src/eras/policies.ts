@@ -47,6 +47,20 @@ export interface Policies {
   odirectPin: boolean;
   /** io_uring (5.1): fixed buffers registered with FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM. */
   ioUring: boolean;
+  /** 893e26e61d04 (4.11): UFFD_FEATURE_EVENT_FORK; without it dup_userfaultfd() drops VM_UFFD_* in the child. */
+  uffdEventFork: boolean;
+  /** 5.7: uffd-wp on anonymous memory (UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT, _PAGE_UFFD_WP, pte_swp_uffd_wp). */
+  uffdWp: boolean;
+  /** 5.19 (679d10331910 5c041f5d1f23 b1f9e876862d): uffd-wp on shmem/hugetlbfs through PTE markers (WP_HUGETLBFS_SHMEM). */
+  uffdWpShmem: boolean;
+  /** c56d1b62cce8 (5.19): fork's vma_needs_copy() also copies VMAs of a uffd-wp child; before, only VMAs with an anon_vma. */
+  forkCopyUffdWp: boolean;
+  /** 49d6d7fb6313 (6.2): copy_nonpresent_pte() copies a PTE marker only into a uffd-wp child (before: always, with a WARN). */
+  forkMarkerOnlyUffdWp: boolean;
+  /** 2bad466cc9d9 (6.4): UFFD_FEATURE_WP_UNPOPULATED: markers on none anonymous PTEs. */
+  uffdWpUnpopulated: boolean;
+  /** 6.7: UFFD_FEATURE_WP_ASYNC: do_wp_page() clears the uffd-wp bit itself instead of notifying. */
+  uffdWpAsync: boolean;
   /** 6.2: gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
   gupTestPinLongterm: boolean;
 }
@@ -76,4 +90,11 @@ export const BASE_POLICIES: Policies = {
   odirectPin: false,
   ioUring: false,
   gupTestPinLongterm: false,
+  uffdEventFork: false,
+  uffdWp: false,
+  uffdWpShmem: false,
+  forkCopyUffdWp: false,
+  forkMarkerOnlyUffdWp: false,
+  uffdWpUnpopulated: false,
+  uffdWpAsync: false,
 };

@@ -6,6 +6,7 @@ import { folio_alloc, folio_add_lru, folio_maybe_dma_pinned } from './folio.js';
 import { page_add_file_rmap, page_add_new_anon_rmap, page_try_dup_anon_rmap } from './rmap.js';
 import { decode_swap_pte, swap_duplicate } from './swapfile.js';
 import { maybe_mkwrite, pte_mkdirty, mk_pte, vm_normal_page } from './pgtable.js';
+import { type ForkCtxs, copy_pte_marker, dup_userfaultfd, dup_userfaultfd_complete, vma_needs_copy_uffd } from './userfaultfd.js';
 
 /** copy_present_page(): the child gets its own copy now (the parent's page may be pinned). */
 function copy_present_page(k: Kernel, child: Mm, dst: Vma, addr: number, src: PresentPte): void {
@@ -50,7 +51,8 @@ function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, 
 }
 
 /** copy_nonpresent_pte(): swap entries gain a reference; 5.19+ clears the exclusive marker in the parent. */
-function copy_nonpresent_pte(k: Kernel, parent: Mm, child: Mm, v: string, pte: Pte): void {
+function copy_nonpresent_pte(k: Kernel, parent: Mm, child: Mm, dst: Vma, v: string, pte: Pte): void {
+  const uffdWp = (dst.flags & VM_UFFD_WP) !== 0;
   if (pte.kind === 'swap') {
     const d = decode_swap_pte(k, pte);
     swap_duplicate(k, d.entry);
@@ -60,24 +62,30 @@ function copy_nonpresent_pte(k: Kernel, parent: Mm, child: Mm, v: string, pte: P
       parent.ptes[v] = { kind: 'swap', val };
       trace(k, 'copy_nonpresent_pte', `${d.entry}: pte_swp_clear_exclusive in the parent`);
     }
+    // pte_swp_clear_uffd_wp() unless the child is uffd-wp too.
+    if (d.uffdWp && !uffdWp) val = '0x' + k.layout.encode({ ...k.layout.decode(BigInt(val)), uffdWp: false }).toString(16);
     child.ptes[v] = { kind: 'swap', val };
   } else if (pte.kind === 'migration') {
-    child.ptes[v] = { ...pte, type: 'read' };
+    child.ptes[v] = { ...pte, type: 'read', uffdWp: pte.uffdWp && uffdWp };
     parent.ptes[v] = { ...pte, type: 'read' };
   } else if (pte.kind === 'marker') {
-    child.ptes[v] = { ...pte };
+    const m = copy_pte_marker(k, dst, pte, Number(v) * k.s.config.pageSize);
+    if (m) child.ptes[v] = m;
   }
 }
 
 /** vma_needs_copy() (c56d1b62cce8; earlier the same test inline): VMAs without anon pages refault from the file. */
-function vma_needs_copy(dst: Vma, src: Vma): boolean {
-  if (dst.flags & VM_UFFD_WP) return true;
+function vma_needs_copy(k: Kernel, dst: Vma, src: Vma): boolean {
+  if (vma_needs_copy_uffd(k, dst)) return true;
   return src.anonVma !== null;
 }
 
 /** copy_page_range() for one VMA, inside write_protect_seq for COW mappings (57efa1fe5957). */
 function copy_page_range(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma): void {
-  if (!vma_needs_copy(dst, src)) return;
+  if (!vma_needs_copy(k, dst, src)) {
+    trace(k, 'copy_page_range', `VMA 0x${src.start.toString(16)} has no anon_vma: the child refaults`);
+    return;
+  }
   const ps = k.s.config.pageSize;
   const cow = isCowMapping(src.flags);
   if (cow) parent.writeProtectSeq++;
@@ -85,19 +93,21 @@ function copy_page_range(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma): 
     const addr = Number(v) * ps;
     if (addr < src.start || addr >= src.end) continue;
     if (pte.kind === 'present') copy_present_pte(k, parent, child, src, dst, v, pte);
-    else copy_nonpresent_pte(k, parent, child, v, pte);
+    else copy_nonpresent_pte(k, parent, child, dst, v, pte);
   }
   if (cow) parent.writeProtectSeq++;
 }
 
 /** dup_mmap(): the child's VMAs and page tables. */
 export function dup_mmap(k: Kernel, parent: Mm, child: Mm): void {
+  const fcs: ForkCtxs = {};
   for (const src of parent.vmas) {
     if (src.flags & VM_DONTCOPY) {
       trace(k, 'dup_mmap', `skip VM_DONTCOPY VMA 0x${src.start.toString(16)}`);
       continue;
     }
-    const dst: Vma = { ...src, file: src.file && { ...src.file }, flags: src.flags & ~VM_UFFD_WP };
+    const dst: Vma = { ...src, file: src.file && { ...src.file } };
+    dup_userfaultfd(k, dst, child.id, fcs);
     child.vmas.push(dst);
     if (src.flags & VM_WIPEONFORK) {
       dst.anonVma = null;
@@ -109,4 +119,5 @@ export function dup_mmap(k: Kernel, parent: Mm, child: Mm): void {
   }
   child.hasPinned = false;
   trace(k, 'dup_mmap', `copied ${child.vmas.length} VMA(s)`);
+  dup_userfaultfd_complete(k, fcs);
 }

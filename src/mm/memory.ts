@@ -16,6 +16,10 @@ import {
 } from './swapfile.js';
 import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
 import { filled } from '../model/bytes.js';
+import {
+  do_wp_page_uffd, handle_pte_none_uffd, pte_install_uffd_wp_if_needed, pte_marker_finish, zap_keeps_marker,
+} from './userfaultfd.js';
+import { findVma } from './context.js';
 
 /** What a fault handler reports back (VM_FAULT_* bits the callers look at). */
 export interface FaultResult {
@@ -44,8 +48,12 @@ export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags
   const kind = flags & FAULT_FLAG_UNSHARE ? 'unshare' : flags & FAULT_FLAG_WRITE ? 'write' : 'read';
   trace(k, 'handle_mm_fault', `${kind} fault at 0x${addr.toString(16)}`);
   if (!pte || pte.kind === 'marker') {
-    if (!vma.file) return do_anonymous_page(k, mm, vma, addr, flags);
-    return do_fault(k, mm, vma, addr, flags);
+    // userfaultfd: missing faults and handle_pte_marker() (src/mm/userfaultfd.ts).
+    const how = handle_pte_none_uffd(k, mm, vma, addr, pte, flags);
+    if (how === 'retry') return OK;
+    const ret = vma.file ? do_fault(k, mm, vma, addr, flags) : do_anonymous_page(k, mm, vma, addr, flags);
+    if (how === 'marker') pte_marker_finish(k, mm, addr);
+    return ret;
   }
   if (pte.kind === 'swap') return do_swap_page(k, mm, vma, addr, pte, flags);
   if (pte.kind === 'migration') throw new ModelBug('migration entries are not modelled yet');
@@ -120,7 +128,8 @@ function wp_page_copy(
   const f = folio_alloc(k, old ? src.data : filled(k.s.config.pageSize, 0));
   page_add_new_anon_rmap(k, f, vma);
   folio_add_lru(k, f);
-  const base: PresentPte = { ...mk_pte(f.pfn), softDirty: pte.softDirty, uffdWp: pte.uffdWp };
+  // Only an unshare copy keeps the soft-dirty and uffd-wp bits (wp_page_copy, 5.19+).
+  const base: PresentPte = { ...mk_pte(f.pfn), softDirty: pte.softDirty, uffdWp: unshare && pte.uffdWp };
   set_pte_at(k, mm, addr, unshare ? base : maybe_mkwrite(pte_mkdirty(base), vma));
   if (old) {
     page_remove_rmap(k, old);
@@ -183,7 +192,9 @@ function anonReuse(k: Kernel, f: Folio, vma: Vma): boolean {
 }
 
 /** do_wp_page(): write (or unshare) fault on a present, read-only PTE. */
-export function do_wp_page(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PresentPte, flags: number): FaultResult {
+export function do_wp_page(k: Kernel, mm: Mm, vma: Vma, addr: number, orig: PresentPte, flags: number): FaultResult {
+  // userfaultfd_pte_wp() comes before any reuse or copy decision (5.7).
+  const pte = do_wp_page_uffd(k, mm, vma, addr, orig, flags);
   const unshare = (flags & FAULT_FLAG_UNSHARE) !== 0;
   const page = vm_normal_page(k, pte);
   const shared = (vma.flags & (VM_SHARED | VM_MAYSHARE)) !== 0;
@@ -276,6 +287,8 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
       break;
     }
   }
+  // pte_swp_uffd_wp(): the bit comes back write-protected; a write retries into do_wp_page().
+  if (pte.uffdWp) pte = { ...pte, write: false };
   page_add_anon_rmap(k, f, vma, exclusive);
   set_pte_at(k, mm, addr, pte);
   trace(k, 'do_swap_page', `pfn ${f.pfn} mapped ${pte.write ? 'writable' : 'R/O'}${f.anonExclusive ? ', PageAnonExclusive' : ''}`);
@@ -283,13 +296,16 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
   return ret;
 }
 
-/** zap_pte_range(): unmap pages (munmap, MADV_DONTNEED, exit). */
-export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number): void {
+/** zap_pte_range(): unmap pages (munmap, MADV_DONTNEED, exit); dropMarkers is ZAP_FLAG_DROP_MARKER. */
+export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number, dropMarkers = false): void {
   const ps = k.s.config.pageSize;
   for (let addr = start; addr < end; addr += ps) {
     const pte = pte_at(k, mm, addr);
     if (!pte) continue;
+    const vma = findVma(mm, addr);
+    if (pte.kind === 'marker' && zap_keeps_marker(vma, dropMarkers)) continue;
     pte_clear(k, mm, addr);
+    if (!dropMarkers) pte_install_uffd_wp_if_needed(k, mm, vma, addr, pte);
     if (pte.kind === 'present') {
       const f = vm_normal_page(k, pte);
       if (!f) continue;

@@ -78,7 +78,8 @@ export function do_munmap(k: Kernel, mm: Mm, start: number, len: number): number
   if (start % ps) return -EINVAL;
   const end = start + Math.ceil(len / ps) * ps;
   split_vmas(mm, start, end, ps);
-  zap_pte_range(k, mm, start, end);
+  // unmap_vmas() zaps with ZAP_FLAG_DROP_MARKER: the page tables go away with the VMA.
+  zap_pte_range(k, mm, start, end, true);
   mm.vmas = mm.vmas.filter((v) => v.end <= start || v.start >= end);
   return 0;
 }
@@ -103,7 +104,7 @@ export function do_mprotect(k: Kernel, mm: Mm, start: number, len: number, prot:
         const f = vm_normal_page(k, pte);
         const softDirtyOk = (v.flags & VM_SOFTDIRTY) !== 0 || pte.softDirty;
         if (f?.anon && f.anonExclusive && !pte.uffdWp && softDirtyOk && pte.dirty) mm.ptes[vpn(k, a)] = { ...pte, write: true };
-      } else if (v.flags & VM_SHARED && pte.dirty) {
+      } else if (v.flags & VM_SHARED && pte.dirty && !pte.uffdWp) {
         mm.ptes[vpn(k, a)] = { ...pte, write: true };
       }
     }

@@ -34,6 +34,7 @@ export function createState(c: MachineConfig): KernelState {
     swapCache: {},
     lruAdd: [],
     pins: {},
+    uffds: {},
     ops: {},
     next: { pfn: 1, id: 2, anonVma: 1 },
     steps: 0,

@@ -79,6 +79,8 @@ export interface Vma {
   file: { ino: number; pgoff: number } | null;
   /** anon_vma id once anonymous pages were faulted in (copy_page_range skips VMAs without one). */
   anonVma: number | null;
+  /** vma->vm_userfaultfd_ctx: the registered userfaultfd context (with VM_UFFD_MISSING / VM_UFFD_WP). */
+  uffdCtx?: number | null;
 }
 
 export interface Mm {
@@ -201,6 +203,8 @@ export interface KernelState {
   lruAdd: Pfn[];
   /** Long-lived GUP users, by id. */
   pins: Record<string, PinSet>;
+  /** userfaultfd contexts (src/model/uffd.ts), by id. */
+  uffds: Record<string, import('./uffd.js').UffdCtx>;
   /** In-flight kernel operations (src/syscalls/ops.ts), by handle id. */
   ops: Record<string, import('../syscalls/ops.js').Op>;
   /** Monotonic counters for ids. */

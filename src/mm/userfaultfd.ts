@@ -1,0 +1,494 @@
+// userfaultfd (fs/userfaultfd.c, mm/userfaultfd.c, include/linux/userfaultfd_k.h)
+// and the PTE-marker side of uffd-wp (mm/memory.c, include/linux/mm_inline.h).
+// A fault the monitor must resolve queues a uffd_msg and throws UffdBlocked:
+// the step that faulted ends there, and the access is retried from scratch
+// once the monitor wakes it (handle_userfault() returns VM_FAULT_RETRY).
+import type { Mm, MarkerPte, PresentPte, Pte, Vma } from '../model/types.js';
+import type { UffdCtx, UffdMsg } from '../model/uffd.js';
+import {
+  UFFD_API, UFFD_EVENT_FORK, UFFD_EVENT_PAGEFAULT, UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_EVENT_REMAP,
+  UFFD_FEATURE_EVENT_REMOVE, UFFD_FEATURE_EVENT_UNMAP, UFFD_FEATURE_EXACT_ADDRESS, UFFD_FEATURE_MISSING_HUGETLBFS,
+  UFFD_FEATURE_MISSING_SHMEM, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_SIGBUS, UFFD_FEATURE_THREAD_ID,
+  UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED, UFFD_PAGEFAULT_FLAG_WP,
+  UFFD_PAGEFAULT_FLAG_WRITE, UFFDIO_COPY_MODE_DONTWAKE, UFFDIO_COPY_MODE_WP, UFFDIO_REGISTER_MODE_MISSING,
+  UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT_MODE_DONTWAKE, UFFDIO_WRITEPROTECT_MODE_WP, VM_UFFD_MISSING,
+} from '../model/uffd.js';
+import {
+  EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
+} from '../model/flags.js';
+import { type Kernel, ModelBug, findVma, trace, vpn } from './context.js';
+import { folio_add_lru, folio_alloc } from './folio.js';
+import { anon_vma_prepare, page_add_file_rmap, page_add_new_anon_rmap } from './rmap.js';
+import { filemap_get_folio } from './filemap.js';
+import { decode_swap_pte } from './swapfile.js';
+import { mk_pte, pte_at, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
+import { split_vmas } from './mmap.js';
+import { writeBytes } from '../model/bytes.js';
+
+/** __VM_UFFD_FLAGS without VM_UFFD_MINOR (not modelled). */
+export const VM_UFFD_FLAGS = VM_UFFD_MISSING | VM_UFFD_WP;
+
+/** A user access or GUP sleeps in handle_userfault() until the monitor wakes message `msg`. */
+export class UffdBlocked extends Error {
+  override name = 'UffdBlocked';
+  constructor(readonly ctx: number, readonly msg: number, readonly address: number, readonly reason: 'missing' | 'wp') {
+    super(`blocked in handle_userfault(): userfaultfd ${ctx} ${reason === 'wp' ? 'write-protect' : 'missing'} fault at 0x${address.toString(16)}`);
+  }
+}
+
+function ctxOf(k: Kernel, id: number): UffdCtx {
+  const c = k.s.uffds[id];
+  if (!c) throw new ModelBug(`no userfaultfd context ${id}`);
+  return c;
+}
+
+/** The features UFFDIO_API can grant in this era (UFFD_API_FEATURES). */
+export function uffd_api_features(k: Kernel): number {
+  let f = UFFD_FEATURE_MISSING_HUGETLBFS | UFFD_FEATURE_MISSING_SHMEM;
+  if (k.p.uffdEventFork) {
+    // 4.11 (non-cooperative series) with 4.14's SIGBUS and THREAD_ID; the fork event is the one the model uses.
+    f |= UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_EVENT_REMAP | UFFD_FEATURE_EVENT_REMOVE | UFFD_FEATURE_EVENT_UNMAP;
+    f |= UFFD_FEATURE_SIGBUS | UFFD_FEATURE_THREAD_ID;
+  }
+  if (k.p.uffdWp) f |= UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_EXACT_ADDRESS;
+  if (k.p.uffdWpShmem) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
+  if (k.p.uffdWpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED;
+  if (k.p.uffdWpAsync) f |= UFFD_FEATURE_WP_ASYNC;
+  return f;
+}
+
+/** userfaultfd(2) -> new_userfaultfd(): a context bound to the caller's mm. */
+export function new_userfaultfd(k: Kernel, mm: number): UffdCtx {
+  const id = k.s.next.id++;
+  const c: UffdCtx = { id, mm, features: null, msgs: [], released: false };
+  k.s.uffds[id] = c;
+  trace(k, 'new_userfaultfd', `userfaultfd ${id} for mm ${mm}`);
+  return c;
+}
+
+/** userfaultfd_api(): the handshake; asking for a feature this kernel lacks is -EINVAL. */
+export function userfaultfd_api(k: Kernel, c: UffdCtx, api: number, features: number): { ret: number; features: number } {
+  const have = uffd_api_features(k);
+  if (c.features !== null || api !== UFFD_API) return { ret: -EINVAL, features: 0 };
+  if (features & ~have) {
+    trace(k, 'userfaultfd_api', `features 0x${(features & ~have).toString(16)} unknown to this kernel: -EINVAL`);
+    return { ret: -EINVAL, features: 0 };
+  }
+  // 2bad466cc9d9 / WP_ASYNC: asynchronous write-protect implies write-protecting unpopulated memory.
+  c.features = features & UFFD_FEATURE_WP_ASYNC ? features | UFFD_FEATURE_WP_UNPOPULATED : features;
+  trace(k, 'userfaultfd_api', `features 0x${c.features.toString(16)}`);
+  return { ret: 0, features: have };
+}
+
+function isShmem(vma: Vma): boolean {
+  return vma.file !== null;
+}
+
+/** vma_can_userfault() (5.7: WP only on anonymous memory; 5.19: also shmem/hugetlbfs). */
+function vma_can_userfault(k: Kernel, vma: Vma, vmFlags: number): boolean {
+  if (vmFlags & VM_UFFD_WP && isShmem(vma) && !k.p.uffdWpShmem) return false;
+  return true;
+}
+
+/** userfaultfd_register(): VM_UFFD_* and the context on every VMA of the range. */
+export function userfaultfd_register(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number, mode: number): number {
+  const ps = k.s.config.pageSize;
+  if (c.features === null) return -EINVAL;
+  if (!mode || mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP)) return -EINVAL;
+  // Before 5.7 MODE_WP was reserved: "FIXME: remove the below error constraint by implementing the wprotect tracking mode".
+  if (mode & UFFDIO_REGISTER_MODE_WP && !k.p.uffdWp) {
+    trace(k, 'userfaultfd_register', 'UFFDIO_REGISTER_MODE_WP not implemented in this kernel: -EINVAL');
+    return -EINVAL;
+  }
+  if (start % ps || len % ps || len <= 0 || mm.id !== c.mm) return -EINVAL;
+  const end = start + len;
+  const vmFlags = (mode & UFFDIO_REGISTER_MODE_MISSING ? VM_UFFD_MISSING : 0) | (mode & UFFDIO_REGISTER_MODE_WP ? VM_UFFD_WP : 0);
+  const covered = mm.vmas.filter((v) => v.start < end && v.end > start);
+  if (covered.reduce((n, v) => n + Math.min(v.end, end) - Math.max(v.start, start), 0) !== len) return -ENOMEM;
+  for (const v of covered) {
+    if (!vma_can_userfault(k, v, vmFlags)) {
+      trace(k, 'userfaultfd_register', `VMA 0x${v.start.toString(16)} cannot take ${vmFlags & VM_UFFD_WP ? 'VM_UFFD_WP' : 'VM_UFFD_MISSING'}: -EINVAL`);
+      return -EINVAL;
+    }
+    if (v.uffdCtx != null && v.uffdCtx !== c.id) return -EBUSY;
+  }
+  for (const v of split_vmas(mm, start, end, ps)) {
+    v.flags = (v.flags & ~VM_UFFD_FLAGS) | vmFlags;
+    v.uffdCtx = c.id;
+  }
+  trace(k, 'userfaultfd_register', `0x${start.toString(16)}-0x${end.toString(16)} ${vmFlags & VM_UFFD_MISSING ? 'MISSING' : ''}${vmFlags === VM_UFFD_FLAGS ? '|' : ''}${vmFlags & VM_UFFD_WP ? 'WP' : ''}`);
+  return 0;
+}
+
+/** userfaultfd_unregister(): drop the registration (leftover uffd-wp bits and markers stay, as in the kernel). */
+export function userfaultfd_unregister(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number): number {
+  const ps = k.s.config.pageSize;
+  if (start % ps || len % ps || len <= 0) return -EINVAL;
+  for (const v of split_vmas(mm, start, start + len, ps)) {
+    if (v.uffdCtx !== c.id) continue;
+    v.flags &= ~VM_UFFD_FLAGS;
+    v.uffdCtx = null;
+  }
+  wake_userfault(k, c, start, len);
+  return 0;
+}
+
+/** userfaultfd_wp(): the VMA is registered for write-protect faults. */
+export function userfaultfd_wp(vma: Vma): boolean {
+  return (vma.flags & VM_UFFD_WP) !== 0;
+}
+
+/** userfaultfd_missing(). */
+export function userfaultfd_missing(vma: Vma): boolean {
+  return (vma.flags & VM_UFFD_MISSING) !== 0;
+}
+
+/** userfaultfd_wp_async() (6.7). */
+function userfaultfd_wp_async(k: Kernel, vma: Vma): boolean {
+  const c = vma.uffdCtx != null ? k.s.uffds[vma.uffdCtx] : undefined;
+  return k.p.uffdWpAsync && c?.features != null && (c.features & UFFD_FEATURE_WP_ASYNC) !== 0;
+}
+
+/** userfaultfd_wp_use_markers(): may a none PTE of this VMA carry a uffd-wp marker? */
+export function userfaultfd_wp_use_markers(k: Kernel, vma: Vma): boolean {
+  if (!userfaultfd_wp(vma)) return false;
+  if (isShmem(vma)) return k.p.uffdWpShmem;
+  const c = vma.uffdCtx != null ? k.s.uffds[vma.uffdCtx] : undefined;
+  return k.p.uffdWpUnpopulated && c?.features != null && (c.features & UFFD_FEATURE_WP_UNPOPULATED) !== 0;
+}
+
+/** userfault_msg() + handle_userfault(): queue a message and put the faulting task to sleep. */
+export function handle_userfault(k: Kernel, vma: Vma, addr: number, flags: number, reason: 'missing' | 'wp'): never {
+  if (vma.uffdCtx == null) throw new ModelBug('handle_userfault() on a VMA without a userfaultfd context');
+  const c = ctxOf(k, vma.uffdCtx);
+  const ps = k.s.config.pageSize;
+  const address = addr - (addr % ps);
+  const msg: UffdMsg = {
+    id: k.s.next.id++,
+    event: UFFD_EVENT_PAGEFAULT,
+    address,
+    flags: (flags & FAULT_FLAG_WRITE ? UFFD_PAGEFAULT_FLAG_WRITE : 0) | (reason === 'wp' ? UFFD_PAGEFAULT_FLAG_WP : 0),
+    childCtx: null,
+    state: 'pending',
+    waiter: null,
+  };
+  c.msgs.push(msg);
+  trace(k, 'handle_userfault', `${reason === 'wp' ? 'VM_UFFD_WP' : 'VM_UFFD_MISSING'} fault at 0x${address.toString(16)}: message ${msg.id} to userfaultfd ${c.id}, the task sleeps`);
+  throw new UffdBlocked(c.id, msg.id, address, reason);
+}
+
+/** Is the operation still asleep on an unresolved fault? */
+export function uffd_waiting(k: Kernel, op: number): UffdMsg | null {
+  for (const c of Object.values(k.s.uffds)) {
+    for (const m of c.msgs) if (m.waiter === op && m.state !== 'woken') return m;
+  }
+  return null;
+}
+
+/** Records the operation sleeping on a message (the task parked in handle_userfault). */
+export function uffd_park(k: Kernel, e: UffdBlocked, op: number): void {
+  const m = ctxOf(k, e.ctx).msgs.find((x) => x.id === e.msg);
+  if (m) m.waiter = op;
+}
+
+/** Drops messages of a finished operation that are no longer needed. */
+export function uffd_forget(k: Kernel, op: number): void {
+  for (const c of Object.values(k.s.uffds)) c.msgs = c.msgs.filter((m) => m.waiter !== op || m.state !== 'woken');
+}
+
+/** wake_userfault(): wake every fault in [start, start+len), read or not. */
+export function wake_userfault(k: Kernel, c: UffdCtx, start: number, len: number): number {
+  let n = 0;
+  for (const m of c.msgs) {
+    if (m.event !== UFFD_EVENT_PAGEFAULT || m.state === 'woken') continue;
+    if (m.address < start || m.address >= start + len) continue;
+    m.state = 'woken';
+    n++;
+  }
+  c.msgs = c.msgs.filter((m) => m.state !== 'woken' || m.waiter !== null);
+  if (n) trace(k, 'wake_userfault', `woke ${n} fault(s) in 0x${start.toString(16)}-0x${(start + len).toString(16)}`);
+  return n;
+}
+
+/** userfaultfd_read() -> userfaultfd_ctx_read(): the oldest unread message, or null (-EAGAIN on an O_NONBLOCK fd). */
+export function userfaultfd_read(k: Kernel, c: UffdCtx): UffdMsg | null {
+  const m = c.msgs.find((x) => x.state === 'pending');
+  if (!m) return null;
+  m.state = 'read';
+  if (m.event === UFFD_EVENT_FORK) {
+    // resolve_userfault_fork(): the child's context becomes a new fd of the reader; the event is complete.
+    const child = ctxOf(k, m.childCtx!);
+    child.released = false;
+    c.msgs = c.msgs.filter((x) => x !== m);
+    trace(k, 'resolve_userfault_fork', `UFFD_EVENT_FORK: userfaultfd ${child.id} for the child's mm ${child.mm}`);
+  } else {
+    trace(k, 'userfaultfd_ctx_read', `message ${m.id}: fault at 0x${m.address.toString(16)} flags 0x${m.flags.toString(16)}`);
+  }
+  return { ...m };
+}
+
+/** userfaultfd_pte_wp(): a write to this PTE must go to the monitor. */
+export function userfaultfd_pte_wp(vma: Vma, pte: PresentPte): boolean {
+  return userfaultfd_wp(vma) && pte.uffdWp;
+}
+
+/**
+ * do_wp_page()'s uffd-wp check (5.7+), before any reuse or copy decision;
+ * unsharing is not a write and skips it (5.19). Returns null to go on with
+ * the normal write fault, with the PTE it should continue from.
+ */
+export function do_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PresentPte, flags: number): PresentPte {
+  if (flags & FAULT_FLAG_UNSHARE || !userfaultfd_pte_wp(vma, pte)) return pte;
+  if (!userfaultfd_wp_async(k, vma)) handle_userfault(k, vma, addr, flags, 'wp');
+  // 6.7 WP_ASYNC: drop the bit (invisible to the user) and handle the fault as an ordinary write.
+  const cleared: PresentPte = { ...pte, uffdWp: false };
+  set_pte_at(k, mm, addr, cleared);
+  trace(k, 'do_wp_page', `UFFD_FEATURE_WP_ASYNC: uffd-wp cleared at 0x${addr.toString(16)}`);
+  return cleared;
+}
+
+/**
+ * The first part of handle_pte_fault() for a none PTE or a PTE marker, where
+ * userfaultfd decides: missing faults of registered VMAs (do_anonymous_page,
+ * shmem_get_folio_gfp) and handle_pte_marker(). Returns 'fallthrough' when
+ * the ordinary fault should run; 'marker' when it should run and then
+ * write-protect the PTE it installs (the marker's uffd-wp bit).
+ */
+export function handle_pte_none_uffd(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: Pte | undefined, flags: number): 'fallthrough' | 'marker' | 'retry' {
+  if (pte?.kind === 'marker') {
+    if (!pte.uffdWp) throw new ModelBug('a PTE marker without a marker bit');
+    // handle_pte_marker() (5.19): markers only belong to file VMAs until 2bad466cc9d9 (6.4).
+    if (!vma.file && !k.p.uffdWpUnpopulated) {
+      trace(k, 'handle_pte_marker', 'marker in an anonymous VMA: WARN, VM_FAULT_SIGBUS');
+      k.s.findings.push({ step: k.s.steps + 1, label: 'handle_pte_marker', invariant: 'marker-in-anon-vma', detail: `PTE marker at 0x${addr.toString(16)} in an anonymous VMA` });
+      throw new ModelBug('PTE marker in an anonymous VMA');
+    }
+    // pte_marker_handle_uffd_wp(): a leftover marker of an unregistered range is simply cleared.
+    if (!userfaultfd_wp(vma)) {
+      delete mm.ptes[vpn(k, addr)];
+      trace(k, 'pte_marker_clear', `leftover uffd-wp marker at 0x${addr.toString(16)} cleared`);
+      return 'retry';
+    }
+    trace(k, 'handle_pte_marker', `uffd-wp marker at 0x${addr.toString(16)}: fault it in write-protected`);
+  }
+  if (userfaultfd_missing(vma)) {
+    const index = vma.file ? vma.file.pgoff + Math.floor((addr - vma.start) / k.s.config.pageSize) : 0;
+    const cached = vma.file ? k.s.files[vma.file.ino]?.pages[index] !== undefined : false;
+    // do_anonymous_page() / shmem_get_folio_gfp(): nothing to map yet, the monitor must provide it.
+    if (!cached) handle_userfault(k, vma, addr, flags, 'missing');
+  }
+  return pte?.kind === 'marker' ? 'marker' : 'fallthrough';
+}
+
+/**
+ * After a fault on a uffd-wp marker installed a page: the marker's bit moves
+ * into the PTE, write-protected (do_anonymous_page / do_set_pte: pte_mkuffd_wp).
+ */
+export function pte_marker_finish(k: Kernel, mm: Mm, addr: number): void {
+  const pte = pte_at(k, mm, addr);
+  if (pte?.kind !== 'present') return;
+  set_pte_at(k, mm, addr, { ...pte, write: false, uffdWp: true });
+  trace(k, 'pte_mkuffd_wp', `0x${addr.toString(16)} mapped write-protected (the marker's uffd-wp bit)`);
+}
+
+/** pte_install_uffd_wp_if_needed() (5.19): a zapped or unmapped uffd-wp file PTE leaves a marker. */
+export function pte_install_uffd_wp_if_needed(k: Kernel, mm: Mm, vma: Vma | undefined, addr: number, old: Pte): void {
+  if (!vma || !vma.file || !userfaultfd_wp(vma) || !k.p.uffdWpShmem) return;
+  let wp = false;
+  if (old.kind === 'present' || old.kind === 'marker' || old.kind === 'migration') wp = old.uffdWp;
+  else wp = decode_swap_pte(k, old).uffdWp;
+  if (!wp) return;
+  const marker: MarkerPte = { kind: 'marker', uffdWp: true };
+  set_pte_at(k, mm, addr, marker);
+  trace(k, 'pte_install_uffd_wp_if_needed', `0x${addr.toString(16)}: PTE_MARKER_UFFD_WP keeps the write protection`);
+}
+
+/**
+ * zap_pte_range()'s marker rule: file VMAs keep markers unless the caller
+ * drops them (truncation: ZAP_FLAG_DROP_MARKER); anonymous VMAs never keep them.
+ */
+export function zap_keeps_marker(vma: Vma | undefined, dropMarkers: boolean): boolean {
+  return !!vma && vma.file !== null && !dropMarkers;
+}
+
+/** copy_nonpresent_pte()'s marker rule: before 49d6d7fb6313 (6.2) markers were copied into any child. */
+export function copy_pte_marker(k: Kernel, dst: Vma, pte: MarkerPte, addr: number): MarkerPte | null {
+  if (userfaultfd_wp(dst)) return { ...pte };
+  if (k.p.forkMarkerOnlyUffdWp) return null;
+  trace(k, 'copy_nonpresent_pte', `WARN_ON_ONCE(!userfaultfd_wp(dst_vma)): marker at 0x${addr.toString(16)} copied into a child without uffd-wp`);
+  k.s.findings.push({ step: k.s.steps + 1, label: 'copy_nonpresent_pte', invariant: 'marker-copied-to-non-uffd-wp-child', detail: `WARN_ON_ONCE(!userfaultfd_wp(dst_vma)) at 0x${addr.toString(16)}` });
+  return { ...pte };
+}
+
+/** vma_needs_copy()'s uffd-wp rule (c56d1b62cce8, 5.19): a uffd-wp child needs the page tables (wp bits, markers). */
+export function vma_needs_copy_uffd(k: Kernel, dst: Vma): boolean {
+  return k.p.forkCopyUffdWp && userfaultfd_wp(dst);
+}
+
+/** Forks in progress: parent context id -> child context id (struct userfaultfd_fork_ctx list). */
+export type ForkCtxs = Record<string, number>;
+
+/** dup_userfaultfd(): the child VMA keeps VM_UFFD_* only with UFFD_FEATURE_EVENT_FORK, on a new context. */
+export function dup_userfaultfd(k: Kernel, dst: Vma, childMm: number, fcs: ForkCtxs): void {
+  const octx = dst.uffdCtx != null ? k.s.uffds[dst.uffdCtx] : undefined;
+  if (!octx) {
+    dst.flags &= ~VM_UFFD_FLAGS;
+    dst.uffdCtx = null;
+    return;
+  }
+  if (octx.features === null || !(octx.features & UFFD_FEATURE_EVENT_FORK)) {
+    // userfaultfd_reset_ctx()
+    dst.flags &= ~VM_UFFD_FLAGS;
+    dst.uffdCtx = null;
+    trace(k, 'dup_userfaultfd', `no UFFD_FEATURE_EVENT_FORK: child VMA 0x${dst.start.toString(16)} loses VM_UFFD_*`);
+    return;
+  }
+  let id = fcs[octx.id];
+  if (id === undefined) {
+    id = k.s.next.id++;
+    k.s.uffds[id] = { id, mm: childMm, features: octx.features, msgs: [], released: true };
+    fcs[octx.id] = id;
+  }
+  dst.uffdCtx = id;
+  trace(k, 'dup_userfaultfd', `child VMA 0x${dst.start.toString(16)} keeps VM_UFFD_* on userfaultfd ${id}`);
+}
+
+/** dup_userfaultfd_complete(): one UFFD_EVENT_FORK per context to the parent's monitor. */
+export function dup_userfaultfd_complete(k: Kernel, fcs: ForkCtxs): void {
+  for (const [parent, child] of Object.entries(fcs)) {
+    const c = ctxOf(k, Number(parent));
+    c.msgs.push({ id: k.s.next.id++, event: UFFD_EVENT_FORK, address: 0, flags: 0, childCtx: child, state: 'pending', waiter: null });
+    trace(k, 'dup_userfaultfd_complete', `UFFD_EVENT_FORK queued on userfaultfd ${c.id}`);
+  }
+}
+
+/** change_pte_range() with MM_CP_UFFD_WP / MM_CP_UFFD_WP_RESOLVE for one PTE. */
+function uffd_wp_change_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, enable: boolean): void {
+  const v = vpn(k, addr);
+  const pte = mm.ptes[v];
+  if (!pte) {
+    // 5.19 file VMAs, 6.4 anonymous with WP_UNPOPULATED: protect what is not populated yet.
+    if (enable && userfaultfd_wp_use_markers(k, vma)) mm.ptes[v] = { kind: 'marker', uffdWp: true };
+    return;
+  }
+  switch (pte.kind) {
+    case 'present': {
+      if (enable) {
+        mm.ptes[v] = { ...pte, write: false, uffdWp: true };
+        return;
+      }
+      let np: PresentPte = { ...pte, uffdWp: false };
+      // 6.0: un-protecting takes MM_CP_TRY_CHANGE_WRITABLE (can_change_pte_writable); earlier the write fault does it.
+      if (k.p.mprotectExclusiveWritable && vma.flags & VM_WRITE && !(vma.flags & VM_SHARED)) {
+        const f = vm_normal_page(k, np);
+        const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || np.softDirty;
+        if (f?.anon && f.anonExclusive && softDirtyOk && np.dirty) np = { ...np, write: true };
+      }
+      mm.ptes[v] = np;
+      return;
+    }
+    case 'swap': {
+      const d = decode_swap_pte(k, pte);
+      const val = k.layout.encode({ type: d.type, offset: d.offset, exclusive: d.exclusive, softDirty: d.softDirty, uffdWp: enable });
+      mm.ptes[v] = { kind: 'swap', val: '0x' + val.toString(16) };
+      return;
+    }
+    case 'migration':
+      mm.ptes[v] = { ...pte, uffdWp: enable };
+      return;
+    case 'marker':
+      if (!enable) delete mm.ptes[v];
+      return;
+  }
+}
+
+/** UFFDIO_WRITEPROTECT -> mwriteprotect_range(); clearing also wakes sleeping faults unless DONTWAKE. */
+export function mwriteprotect_range(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number, mode: number): number {
+  const ps = k.s.config.pageSize;
+  if (!k.p.uffdWp) return -EINVAL;
+  if (c.features === null || start % ps || len % ps || len <= 0) return -EINVAL;
+  if (mode & ~(UFFDIO_WRITEPROTECT_MODE_WP | UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) return -EINVAL;
+  const enable = (mode & UFFDIO_WRITEPROTECT_MODE_WP) !== 0;
+  if (enable && mode & UFFDIO_WRITEPROTECT_MODE_DONTWAKE) return -EINVAL;
+  const end = start + len;
+  for (let a = start; a < end; a += ps) {
+    const vma = findVma(mm, a);
+    if (!vma || !userfaultfd_wp(vma) || vma.uffdCtx !== c.id) return -ENOENT;
+  }
+  for (let a = start; a < end; a += ps) uffd_wp_change_pte(k, mm, findVma(mm, a)!, a, enable);
+  trace(k, 'mwriteprotect_range', `0x${start.toString(16)}-0x${end.toString(16)} ${enable ? 'write-protected' : 'un-protected'}`);
+  if (!enable && !(mode & UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) wake_userfault(k, c, start, len);
+  return 0;
+}
+
+/**
+ * UFFDIO_COPY -> mfill_atomic_copy(): fill a missing page with data, mapped
+ * write-protected with MODE_WP (mfill_atomic_install_pte), then wake.
+ * Anonymous memory gets a new anon page; shmem a new page-cache page.
+ */
+export function mfill_atomic_copy(k: Kernel, c: UffdCtx, mm: Mm, dst: number, data: Uint8Array, mode: number): number {
+  const ps = k.s.config.pageSize;
+  if (c.features === null || dst % ps || data.length % ps || data.length === 0) return -EINVAL;
+  if (mode & ~(UFFDIO_COPY_MODE_DONTWAKE | UFFDIO_COPY_MODE_WP)) return -EINVAL;
+  const wp = (mode & UFFDIO_COPY_MODE_WP) !== 0;
+  if (wp && !k.p.uffdWp) return -EINVAL;
+  let copied = 0;
+  for (let a = dst; a < dst + data.length; a += ps) {
+    const vma = findVma(mm, a);
+    if (!vma || vma.uffdCtx !== c.id) return copied ? copied : -ENOENT;
+    if (wp && !userfaultfd_wp(vma)) return copied ? copied : -EINVAL;
+    const pte = pte_at(k, mm, a);
+    if (pte && pte.kind !== 'marker') return copied ? copied : -EEXIST;
+    const bytes = data.subarray(a - dst, a - dst + ps);
+    let np: PresentPte;
+    if (vma.file && vma.flags & VM_SHARED) {
+      // shmem_mfill_atomic_pte(): the page goes into the page cache; -EEXIST if one is there already.
+      const file = k.s.files[vma.file.ino]!;
+      const index = vma.file.pgoff + (a - vma.start) / ps;
+      if (file.pages[index] !== undefined) return copied ? copied : -EEXIST;
+      const f = filemap_get_folio(k, file, index);
+      f.data = writeBytes(f.data, 0, bytes);
+      f.dirty = true;
+      f.refcount++;
+      page_add_file_rmap(k, f);
+      file.size = Math.max(file.size, (index + 1) * ps);
+      np = pte_mkdirty(mk_pte(f.pfn));
+      if (!wp && vma.flags & VM_WRITE) np = { ...np, write: true };
+    } else {
+      // mfill_atomic_pte_copy(): a new exclusive anon page.
+      anon_vma_prepare(k, vma);
+      const f = folio_alloc(k);
+      f.data = writeBytes(f.data, 0, bytes);
+      page_add_new_anon_rmap(k, f, vma);
+      folio_add_lru(k, f);
+      np = pte_mkdirty(mk_pte(f.pfn));
+      if (!wp && vma.flags & VM_WRITE) np = { ...np, write: true };
+    }
+    if (wp) np = { ...np, write: false, uffdWp: true };
+    set_pte_at(k, mm, a, np);
+    copied += ps;
+  }
+  trace(k, 'mfill_atomic_copy', `${copied} byte(s) at 0x${dst.toString(16)}${wp ? ' (UFFDIO_COPY_MODE_WP)' : ''}`);
+  if (!(mode & UFFDIO_COPY_MODE_DONTWAKE)) wake_userfault(k, c, dst, data.length);
+  return copied;
+}
+
+/** UFFDIO_WAKE. */
+export function userfaultfd_wake(k: Kernel, c: UffdCtx, start: number, len: number): number {
+  if (c.features === null) return -EINVAL;
+  wake_userfault(k, c, start, len);
+  return 0;
+}
+
+/** Invariant: a uffd-wp PTE is never writable (the kernel's pte_mkuffd_wp write-protects). */
+export function uffd_invariants(s: Kernel['s']): { invariant: string; detail: string }[] {
+  const out: { invariant: string; detail: string }[] = [];
+  for (const mm of Object.values(s.mms)) {
+    for (const [v, pte] of Object.entries(mm.ptes)) {
+      if (pte.kind === 'present' && pte.write && pte.uffdWp) {
+        out.push({ invariant: 'writable-uffd-wp', detail: `mm ${mm.id}: writable PTE with uffd-wp at 0x${(Number(v) * s.config.pageSize).toString(16)}` });
+      }
+    }
+  }
+  return out;
+}
