@@ -49,7 +49,8 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
         const pte = mm.ptes[vpn(k, a)];
         if (pte?.kind !== 'present') continue;
         const f = vm_normal_page(k, pte);
-        if (!f || !f.anon || !f.lru || f.mapcount !== 1) continue;
+        // Page-cache pages too (madvise_cold_or_pageout_pte_range); src/mm/shmem.ts unmaps them.
+        if (!f || (!f.anon && !f.mapping) || !f.lru || f.mapcount !== 1) continue;
         f.lru = false;
         f.refcount++;
         pages.push(f.pfn);

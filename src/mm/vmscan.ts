@@ -6,6 +6,7 @@ import type { Folio } from '../model/types.js';
 import { type Kernel, trace, folio } from './context.js';
 import { folio_maybe_dma_pinned, folio_put } from './folio.js';
 import { folio_mappings, try_to_unmap_one } from './rmap.js';
+import { shmem_try_to_unmap } from './shmem.js';
 import { add_to_swap_cache, delete_from_swap_cache, get_swap_page, swap_slot_data } from './swapfile.js';
 
 export interface ReclaimState {
@@ -30,6 +31,13 @@ export function shrink_step(k: Kernel, r: ReclaimState): string {
   };
   switch (r.phase) {
     case 'unmap': {
+      if (f.mapping) {
+        // A shmem page: unmapped (src/mm/shmem.ts), then kept in the page cache.
+        shmem_try_to_unmap(k, f);
+        putback(k, f);
+        next();
+        return 'try_to_unmap';
+      }
       if (!f.swapCache) {
         if (k.p.vmscanSkipPinned && folio_maybe_dma_pinned(k, f)) {
           // feb889fb40fa (5.11): don't put pinned pages into the swap cache.

@@ -6,6 +6,7 @@ import { Machine, RunError } from '../syscalls/machine.js';
 import { ArgError, CONSTANTS, SYSCALLS, type Handle, type Result, type Value } from '../syscalls/table.js';
 import { Segv, user_read, user_write } from '../syscalls/uaccess.js';
 import { ModelBug } from '../mm/context.js';
+import { UffdBlocked } from '../mm/userfaultfd.js';
 import type { Finding } from '../model/types.js';
 import type { StepListener } from '../syscalls/machine.js';
 
@@ -95,6 +96,9 @@ class Runner {
       if (e instanceof ScenarioError) throw e;
       if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by SIGSEGV)`);
       if (e instanceof RunError) throw this.err(pos, e.message);
+      if (e instanceof UffdBlocked) {
+        throw this.err(pos, `deadlock: this thread ${e.message} and cannot go on to resolve it (start the access, e.g. 'h = start store(addr, data)', and resolve the fault from another thread)`);
+      }
       if (e instanceof ModelBug) throw this.err(pos, `model invariant broken: ${e.message}`);
       throw e;
     }

@@ -7,6 +7,7 @@ import { type Kernel, folio, mmOf, trace } from '../mm/context.js';
 import { type GupState, gup_done, gup_next, gup_put_ref } from '../mm/gup.js';
 import { type ReclaimState, shrink_step } from '../mm/vmscan.js';
 import { file_read, file_write } from '../mm/filemap.js';
+import { type UaccessOp, uaccess_step, uffd_op_step } from './uffd_op.js';
 
 export type GupUser =
   | { what: 'proc_mem_write'; data: number[] }
@@ -29,7 +30,8 @@ export type Op =
       /** 'gup' while pages are looked up; 'inflight' while I/O is outstanding. */
       phase: 'gup' | 'inflight';
     }
-  | { kind: 'reclaim'; id: number; pid: number; r: ReclaimState };
+  | { kind: 'reclaim'; id: number; pid: number; r: ReclaimState }
+  | UaccessOp;
 
 export type OpValue = bigint | Uint8Array;
 
@@ -79,8 +81,12 @@ function finish(value: OpValue, label: string): StepResult {
   return { label, done: true, value, park: false };
 }
 
-/** Advances an operation by one atomic step. */
+/** Advances an operation by one atomic step; a fault on a userfaultfd range parks it (src/syscalls/uffd_op.ts). */
 export function op_step(k: Kernel, op: Op): StepResult {
+  return uffd_op_step(k, op.id, () => (op.kind === 'uaccess' ? uaccess_step(k, op) : op_step_plain(k, op)));
+}
+
+function op_step_plain(k: Kernel, op: Exclude<Op, UaccessOp>): StepResult {
   if (op.kind === 'reclaim') {
     const label = shrink_step(k, op.r);
     return op.r.pages.length ? { label, done: false, park: false } : finish(0n, label);

@@ -18,11 +18,15 @@ import { file_read, file_write } from '../mm/filemap.js';
 import { folio_put } from '../mm/folio.js';
 import { type GupUser, type Op } from './ops.js';
 import { type Machine, RunError } from './machine.js';
+import { type UffdHandle, type UffdMsgHandle, UFFD_SYSCALLS } from './userfaultfd.js';
+import { UFFD_CONSTANTS } from '../model/uffd.js';
 
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
   | { kind: 'process'; pid: number }
-  | { kind: 'op'; id: number; value?: bigint | Uint8Array };
+  | { kind: 'op'; id: number; value?: bigint | Uint8Array }
+  | UffdHandle
+  | UffdMsgHandle;
 
 export type Value = bigint | Uint8Array | Handle;
 
@@ -510,6 +514,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   ...pmBit('pm_soft_dirty', PM_SOFT_DIRTY),
   ...pmBit('pm_exclusive', PM_MMAP_EXCLUSIVE),
   ...pmBit('pm_uffd_wp', PM_UFFD_WP),
+  ...UFFD_SYSCALLS,
 };
 
 function pmBit(name: string, bit: bigint): Record<string, SyscallDef> {
@@ -551,5 +556,6 @@ export const CONSTANTS: Record<string, bigint> = Object.fromEntries(
     .filter(([n, v]) => typeof v === 'number' && /^(PROT_|MAP_|MADV_|O_|FOLL_|E[A-Z]+$)/.test(n))
     // FOLL_COW and FOLL_FAST_ONLY are GUP's internal flags, not a caller's choice.
     .filter(([n]) => n !== 'FOLL_COW' && n !== 'FOLL_FAST_ONLY')
-    .map(([n, v]) => [n, BigInt(v as number)]),
+    .map(([n, v]) => [n, BigInt(v as number)])
+    .concat(Object.entries(UFFD_CONSTANTS).map(([n, v]) => [n, BigInt(v)])),
 );

@@ -1,0 +1,59 @@
+// The verdict every mainline version must give for each userfaultfd and
+// soft-dirty reproducer in examples/, worked out from the kernel history
+// (the model never reads this table). [first, last, first failing
+// expectation or null for a pass]; the ranges cover 4.4..latest.
+export type Verdicts = [string, string, string | null][];
+
+const WP_ANON = 'UFFDIO_REGISTER_MODE_WP is not supported';
+const WP_SHMEM = 'UFFDIO_REGISTER_MODE_WP is not supported on shmem';
+
+export const UFFD_VERDICTS: Record<string, Verdicts> = {
+  uffd_wp_anon_swapout: [
+    // uffd-wp for anonymous memory (5.7); before it MODE_WP was reserved (-EINVAL).
+    ['4.4', '5.6', WP_ANON],
+    // x86_64 keeps the bit in the swap PTE (_PAGE_SWP_UFFD_WP, same series) and do_swap_page() restores it.
+    ['5.7', '6.18', null],
+  ],
+  uffd_wp_shmem_marker: [
+    // vma_can_userfault(): "FIXME: add WP support to hugetlbfs and shmem" until 5.19.
+    ['4.4', '5.18', WP_SHMEM],
+    // 679d10331910 / 5c041f5d1f23 (5.19): PTE_MARKER_UFFD_WP on zap and on try_to_unmap.
+    ['5.19', '6.18', null],
+  ],
+  uffd_wp_fork_no_event: [
+    ['4.4', '5.6', WP_ANON],
+    // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child VMA is reset, by design, in every era.
+    ['5.7', '6.18', 'the child lost uffd-wp: fork without UFFD_FEATURE_EVENT_FORK drops VM_UFFD_WP'],
+  ],
+  uffd_wp_fork_zeropage: [
+    // 893e26e61d04 (4.11): UFFD_FEATURE_EVENT_FORK.
+    ['4.4', '4.10', 'UFFD_FEATURE_EVENT_FORK is not supported'],
+    ['4.11', '5.6', WP_ANON],
+    // copy_page_range() skips a VMA without anon_vma (seed 002's remark) and the zeropage's uffd-wp bit with it.
+    ['5.7', '5.18', 'the child lost uffd-wp: copy_page_range() skipped the VMA without an anon_vma'],
+    // c56d1b62cce8 (5.19): vma_needs_copy() copies for a uffd-wp child.
+    ['5.19', '6.18', null],
+  ],
+  uffd_wp_fork_marker: [
+    ['4.4', '5.18', WP_SHMEM],
+    // c56d1b62cce8 copied markers unconditionally (WARN_ON_ONCE) ...
+    ['5.19', '6.1', 'a uffd-wp PTE marker was copied into a child without uffd-wp'],
+    // ... until 49d6d7fb6313 (6.2) copied them only into a uffd-wp child.
+    ['6.2', '6.18', null],
+  ],
+  soft_dirty_swapout: [
+    // 1a4e58cce84e (5.4): MADV_PAGEOUT. _PAGE_SWP_SOFT_DIRTY predates every modelled kernel.
+    ['4.4', '5.3', 'MADV_PAGEOUT failed'],
+    ['5.4', '6.18', null],
+  ],
+  uffd_wp_unpopulated: [
+    // 2bad466cc9d9 (6.4).
+    ['4.4', '6.3', 'UFFD_FEATURE_WP_UNPOPULATED is not supported'],
+    ['6.4', '6.18', null],
+  ],
+  uffd_wp_async: [
+    // UFFD_FEATURE_WP_ASYNC (6.7, with PAGEMAP_SCAN).
+    ['4.4', '6.6', 'UFFD_FEATURE_WP_ASYNC is not supported'],
+    ['6.7', '6.18', null],
+  ],
+};
