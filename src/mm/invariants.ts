@@ -4,6 +4,7 @@ import type { KernelState } from '../model/types.js';
 import type { Policies } from '../eras/policies.js';
 import { GUP_PIN_COUNTING_BIAS } from '../model/flags.js';
 import { heldRefs } from '../syscalls/ops.js';
+import { uffd_invariants } from './userfaultfd.js';
 
 export interface Violation {
   invariant: string;
@@ -83,5 +84,6 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
       }
     });
   }
+  out.push(...uffd_invariants(s));
   return out;
 }

@@ -3,7 +3,8 @@
 // PTE marker where the PTE was write-protected (pte_install_uffd_wp_if_needed,
 // 5.19). The model does not move shmem pages to swap (shmem_writepage): the
 // page stays in the page cache and the next access maps it again.
-import type { Folio } from '../model/types.js';
+import type { File, Folio } from '../model/types.js';
+import { zap_pte_range } from './memory.js';
 import { type Kernel, findVma, trace } from './context.js';
 import { folio_put } from './folio.js';
 import { folio_mappings, page_remove_rmap } from './rmap.js';
@@ -22,4 +23,33 @@ export function shmem_try_to_unmap(k: Kernel, f: Folio): void {
     folio_put(k, f.pfn);
     trace(k, 'try_to_unmap_one', `0x${addr.toString(16)}: page-cache pfn ${f.pfn} unmapped`);
   }
+}
+
+/**
+ * shmem_setattr() -> truncate_setsize(): shrinking unmaps the pages past the
+ * new end in every mapping (unmap_mapping_range with even_cows, whose zap
+ * carries ZAP_FLAG_DROP_MARKER: uffd-wp markers go with the page) and drops
+ * them from the page cache.
+ */
+export function shmem_setattr_size(k: Kernel, file: File, size: number): void {
+  const ps = k.s.config.pageSize;
+  const first = Math.ceil(size / ps);
+  if (size < file.size) {
+    for (const mm of Object.values(k.s.mms)) {
+      for (const vma of mm.vmas) {
+        if (vma.file?.ino !== file.ino) continue;
+        const from = Math.max(vma.start, vma.start + (first - vma.file.pgoff) * ps);
+        if (from < vma.end) zap_pte_range(k, mm, from, vma.end, true);
+      }
+    }
+    for (const [index, pfn] of Object.entries(file.pages)) {
+      if (Number(index) < first) continue;
+      delete file.pages[index];
+      const f = k.s.folios[pfn];
+      if (f) f.mapping = null;
+      folio_put(k, pfn);
+    }
+    trace(k, 'truncate_setsize', `${file.name} truncated to ${size} byte(s)`);
+  }
+  file.size = size;
 }

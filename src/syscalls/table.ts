@@ -20,6 +20,7 @@ import { type GupUser, type Op } from './ops.js';
 import { type Machine, RunError } from './machine.js';
 import { type UffdHandle, type UffdMsgHandle, UFFD_SYSCALLS } from './userfaultfd.js';
 import { UFFD_CONSTANTS } from '../model/uffd.js';
+import { shmem_setattr_size } from '../mm/shmem.js';
 
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
@@ -270,8 +271,11 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       const d = SYSCALLS.ftruncate!;
       const e = fdEntry(c, int(c, d, 'fd'));
       if (e.kind !== 'file') return BigInt(-EINVAL);
-      c.m.s.files[e.ino]!.size = int(c, d, 'length');
-      return 0n;
+      const len = int(c, d, 'length');
+      return c.m.step(c.tid, 'shmem_setattr', (k) => {
+        shmem_setattr_size(k, k.s.files[e.ino]!, len);
+        return 0n;
+      });
     },
   },
   pipe: {

@@ -1,0 +1,263 @@
+// userfaultfd calls: the UFFDIO_API handshake per era, faults that sleep
+// until the monitor resolves them (stores, loads, GUP), deadlocks reported
+// as errors, UFFDIO_COPY, markers and truncation, unregistering.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseScenario } from '../../src/scenario/parse.js';
+import { runScenario, type RunResult } from '../../src/scenario/run.js';
+import { ScenarioError } from '../../src/scenario/errors.js';
+import {
+  UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
+  UFFD_FEATURE_WP_UNPOPULATED,
+} from '../../src/model/uffd.js';
+
+function run(text: string, kernel = 'latest'): RunResult {
+  return runScenario(parseScenario(text, 't.cow'), { kernel, arch: 'x86_64' });
+}
+
+function failures(r: RunResult): string[] {
+  return r.expectations.filter((e) => !e.ok).map((e) => `${e.message}: ${e.actual}`);
+}
+
+function runError(text: string, kernel = 'latest'): string {
+  try {
+    run(text, kernel);
+  } catch (e) {
+    if (e instanceof ScenarioError) return e.message;
+    throw e;
+  }
+  assert.fail('the scenario ran without an error');
+}
+
+const WP_ANON = `
+thread main:
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  mem[0] = 1
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_WP)
+  uffdio_writeprotect(uffd, mem, 4096, UFFDIO_WRITEPROTECT_MODE_WP)
+`;
+
+test('UFFDIO_API reports the features of each era', () => {
+  const features = (v: string): number => {
+    const r = run('thread main:\n  expect uffdio_features() == 0 else "features"\n', v);
+    return Number(BigInt(r.expectations[0]!.actual));
+  };
+  assert.equal(features('4.10'), 0);
+  assert.equal(features('4.11'), UFFD_FEATURE_EVENT_FORK);
+  assert.equal(features('5.7'), UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+  assert.equal(features('5.19'), UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
+  assert.equal(features('6.4') & UFFD_FEATURE_WP_UNPOPULATED, UFFD_FEATURE_WP_UNPOPULATED);
+  assert.equal(features('6.6') & UFFD_FEATURE_WP_ASYNC, 0);
+  assert.equal(features('6.7') & UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_ASYNC);
+});
+
+test('UFFDIO_API: a second handshake and unknown features are -EINVAL', () => {
+  const r = run(`
+thread main:
+  uffd = userfaultfd()
+  expect uffdio_api(uffd, UFFD_FEATURE_WP_ASYNC) == -EINVAL else "WP_ASYNC before 6.7"
+  expect uffdio_api(uffd) == 0 else "plain handshake"
+  expect uffdio_api(uffd) == -EINVAL else "second handshake"
+`, '6.6');
+  assert.deepEqual(failures(r), []);
+});
+
+test('a plain store that sleeps in handle_userfault() is a deadlock error at its position', () => {
+  const msg = runError(`${WP_ANON}  mem[0] = 2\n`);
+  assert.match(msg, /^t\.cow:9:3: deadlock: this thread blocked in handle_userfault\(\): userfaultfd \d+ write-protect fault at 0x7f0000000000/);
+});
+
+test('wait() on an access nobody resolved is a deadlock error at the wait', () => {
+  const msg = runError(`${WP_ANON}  w = start store(mem, 2)\n  x = 1\n  wait(w)\n`);
+  assert.match(msg, /^t\.cow:11:3: deadlock: operation \d+ sleeps in handle_userfault\(\) on the write-protect fault at 0x7f0000000000/);
+});
+
+test('the monitor sees the fault before the data changes; un-protecting wakes the store', () => {
+  const r = run(`${WP_ANON}  w = start store(mem, 2)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_event(m) == UFFD_EVENT_PAGEFAULT else "event"
+  expect msg_flags(m) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "flags"
+  expect mem[0] == 1 else "the store ran early"
+  expect msg_event(uffd_read_msg(uffd)) == 0 else "a second message"
+  expect uffdio_writeprotect(uffd, mem, 4096, 0) == 0 else "un-protect"
+thread main:
+  expect wait(w) == 1 else "store"
+  expect mem[0] == 2 else "data"
+`);
+  assert.deepEqual(failures(r), []);
+  assert.deepEqual(r.findings, []);
+});
+
+test('UFFDIO_WRITEPROTECT_MODE_DONTWAKE leaves the fault asleep until UFFDIO_WAKE', () => {
+  const base = `${WP_ANON}  w = start store(mem, 2)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  uffdio_writeprotect(uffd, mem, 4096, UFFDIO_WRITEPROTECT_MODE_DONTWAKE)
+`;
+  assert.match(runError(`${base}thread main:\n  wait(w)\n`), /deadlock: operation/);
+  const r = run(`${base}  uffdio_wake(uffd, mem, 4096)\nthread main:\n  expect wait(w) == 1 else "store"\n`);
+  assert.deepEqual(failures(r), []);
+});
+
+test('UFFDIO_WRITEPROTECT outside a uffd-wp registration is -ENOENT; MODE_WP is -EINVAL before 5.7', () => {
+  const r = run(`
+thread main:
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  expect uffdio_writeprotect(uffd, mem, 4096, UFFDIO_WRITEPROTECT_MODE_WP) == -ENOENT else "not registered"
+`);
+  assert.deepEqual(failures(r), []);
+  const old = run(`
+thread main:
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  expect uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_WP) == -EINVAL else "WP reserved"
+  expect uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_MISSING) == 0 else "MISSING"
+`, '5.6');
+  assert.deepEqual(failures(old), []);
+});
+
+const MISSING_ANON = `
+thread main:
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  expect uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_MISSING|UFFDIO_REGISTER_MODE_WP) == 0 else "register"
+  h = start load(mem, 2)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_flags(m) == 0 else "a read fault on missing memory"
+  expect uffdio_copy(uffd, mem, fill(4096, 0x5a), UFFDIO_COPY_MODE_WP) == 4096 else "copy"
+  expect uffdio_copy(uffd, mem, fill(4096, 0x5a)) == -EEXIST else "copy twice"
+thread main:
+  expect wait(h) == [0x5a, 0x5a] else "the load did not see the copied page"
+  expect pm_uffd_wp(mem) == 1 else "UFFDIO_COPY_MODE_WP did not write-protect"
+  w = start store(mem, 1)
+thread monitor:
+  m2 = uffd_read_msg(uffd)
+  expect msg_flags(m2) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "the write after UFFDIO_COPY_MODE_WP"
+  uffdio_writeprotect(uffd, mem, 4096, 0)
+thread main:
+  expect wait(w) == 1 else "store"
+  expect mem[0..2] == [1, 0x5a] else "data"
+`;
+
+test('MISSING faults on anonymous memory are resolved by UFFDIO_COPY (with MODE_WP from 5.7)', () => {
+  const r = run(MISSING_ANON);
+  assert.deepEqual(failures(r), []);
+  assert.deepEqual(r.findings, []);
+});
+
+test('MISSING faults on shmem: UFFDIO_COPY fills the page cache', () => {
+  const r = run(`
+thread main:
+  fd = memfd_create()
+  ftruncate(fd, 4096)
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd)
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  expect uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_MISSING) == 0 else "register"
+  w = start store(mem, 7)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_flags(m) == UFFD_PAGEFAULT_FLAG_WRITE else "a write fault on missing memory"
+  expect uffdio_copy(uffd, mem, fill(4096, 3)) == 4096 else "copy"
+thread main:
+  expect wait(w) == 1 else "store"
+  expect read(fd, 2, 0) == [7, 3] else "page cache"
+`, '4.4');
+  assert.deepEqual(failures(r), []);
+});
+
+test('GUP (an O_DIRECT read) sleeps on a write-protected page until the monitor resolves it', () => {
+  const r = run(`
+thread main:
+  fd = tmpfile()
+  write(fd, fill(512, 0xaa))
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  mem[0..4096] = 1
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_WP)
+  uffdio_writeprotect(uffd, mem, 4096, UFFDIO_WRITEPROTECT_MODE_WP)
+  io = start odirect_read(fd, mem, 512)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_flags(m) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "GUP's write fault"
+  uffdio_writeprotect(uffd, mem, 4096, 0)
+thread main:
+  expect wait(io) == 512 else "O_DIRECT read"
+  expect mem[0..512] == 0xaa else "data"
+`);
+  assert.deepEqual(failures(r), []);
+  assert.deepEqual(r.findings, []);
+});
+
+const SHMEM_MARKER = `
+thread main:
+  fd = memfd_create()
+  ftruncate(fd, 4096)
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd)
+  mem[0] = 1
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_WP)
+  uffdio_writeprotect(uffd, mem, 4096, UFFDIO_WRITEPROTECT_MODE_WP)
+  madvise(mem, 4096, MADV_DONTNEED)
+  expect pm_swap(mem) + pm_uffd_wp(mem) + pm_present(mem) == 2 else "a marker reads as PM_SWAP|PM_UFFD_WP"
+`;
+
+test('truncation drops the marker with the page (ZAP_FLAG_DROP_MARKER)', () => {
+  const r = run(`${SHMEM_MARKER}  ftruncate(fd, 0)\n  expect pm_swap(mem) + pm_uffd_wp(mem) == 0 else "truncate left a marker"\n`);
+  assert.deepEqual(failures(r), []);
+});
+
+test('after UFFDIO_UNREGISTER a leftover marker is cleared by the next fault (pte_marker_clear)', () => {
+  const r = run(`${SHMEM_MARKER}  uffdio_unregister(uffd, mem, 4096)
+  expect pm_uffd_wp(mem) == 1 else "unregister does not walk the page tables"
+  mem[0] = 2
+  expect pm_uffd_wp(mem) == 0 else "the marker survived the fault"
+  expect read(fd, 1, 0) == [2] else "data"
+`);
+  assert.deepEqual(failures(r), []);
+});
+
+test('munmap drops markers with the page tables', () => {
+  const r = run(`${SHMEM_MARKER}  munmap(mem, 4096)\n  expect pm_swap(mem) + pm_uffd_wp(mem) == 0 else "munmap left a marker"\n`);
+  assert.deepEqual(failures(r), []);
+});
+
+test('un-protecting maps an exclusive anon page writable at once from 6.0 (MM_CP_TRY_CHANGE_WRITABLE)', () => {
+  const text = `${WP_ANON}  uffdio_writeprotect(uffd, mem, 4096, 0)\n  mem[0] = 2\n`;
+  const faults = (v: string): number => {
+    let n = 0;
+    runScenario(parseScenario(text, 't.cow'), {
+      kernel: v, arch: 'x86_64',
+      onStep: (e) => {
+        if (e.label === 'store') n += e.log.filter((l) => l.startsWith('handle_mm_fault')).length;
+      },
+    });
+    return n;
+  };
+  // The first store (mem[0] = 1) faults in both eras; the store after un-protecting only before 6.0.
+  assert.equal(faults('5.19'), 2);
+  assert.equal(faults('6.0'), 1);
+});
+
+test('no uffd-wp PTE is ever writable in the examples', async () => {
+  const { readFileSync } = await import('node:fs');
+  const { UFFD_VERDICTS } = await import('./verdicts.js');
+  for (const name of Object.keys(UFFD_VERDICTS)) {
+    const file = `examples/${name}.cow`;
+    for (const v of ['5.7', '5.19', '6.1', '6.4', '6.7', 'latest']) {
+      const r = runScenario(parseScenario(readFileSync(file, 'utf8'), file), { kernel: v, arch: 'x86_64' });
+      const bad = r.findings.filter((f) => f.invariant !== 'marker-copied-to-non-uffd-wp-child');
+      assert.deepEqual(bad, [], `${name} on ${v}`);
+    }
+  }
+});
