@@ -10,6 +10,7 @@ export interface MachineConfig {
   /** Swap slots on the single swap device (slot 0 is never used, as in the kernel). */
   swapSlots?: number;
   stableWrites?: boolean;
+  asyncWriteback?: boolean;
 }
 
 /** A booted machine: pid 1 with one thread, an empty mm, a swap device, the zeropage. */
@@ -30,7 +31,16 @@ export function createState(c: MachineConfig): KernelState {
     zeroPfn: 0,
     files: {},
     pipes: {},
-    swap: [{ type: 0, nslots: c.swapSlots ?? 4096, stableWrites: c.stableWrites ?? false, slots: {} }],
+    swap: [
+      {
+        type: 0,
+        nslots: c.swapSlots ?? 4096,
+        stableWrites: c.stableWrites ?? false,
+        asyncWriteback: c.asyncWriteback ?? false,
+        off: false,
+        slots: {},
+      },
+    ],
     swapCache: {},
     lruAdd: [],
     pins: {},

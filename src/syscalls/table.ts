@@ -1,7 +1,7 @@
 // What a scenario can call: each entry checks its arguments and runs as one
 // step on the machine, or starts a multi-step operation (src/syscalls/ops.ts).
 import {
-  EBADF, EINVAL, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
+  EBADF, EBUSY, EINVAL, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
   O_RDWR, O_WRONLY,
 } from '../model/flags.js';
 import * as F from '../model/flags.js';
@@ -16,6 +16,7 @@ import { clear_soft_dirty, pagemap_entry, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT
 import { gup_init, gup_put_ref } from '../mm/gup.js';
 import { file_read, file_write } from '../mm/filemap.js';
 import { folio_put } from '../mm/folio.js';
+import { end_swap_writeback, try_to_unuse } from '../mm/swapfile.js';
 import { type GupUser, type Op } from './ops.js';
 import { type Machine, RunError } from './machine.js';
 
@@ -493,6 +494,31 @@ export const SYSCALLS: Record<string, SyscallDef> = {
         return 0;
       });
     },
+  },
+  swapon: {
+    params: ['stable_writes?', 'async_writeback?'],
+    doc: 'swapon([stable_writes, async_writeback]): (re)enable the swap device; stable_writes=1 is SWP_STABLE_WRITES, async_writeback=1 keeps swap writes in flight until swap_writeback_end()',
+    run(c) {
+      const d = SYSCALLS.swapon!;
+      return c.m.step(c.tid, 'swapon', (k) => {
+        const dev = k.s.swap[0]!;
+        if (Object.keys(dev.slots).length) return BigInt(-EBUSY);
+        dev.stableWrites = int(c, d, 'stable_writes', 0n) !== 0;
+        dev.asyncWriteback = int(c, d, 'async_writeback', 0n) !== 0;
+        dev.off = false;
+        return 0n;
+      });
+    },
+  },
+  swapoff: {
+    params: [],
+    doc: 'swapoff(): bring every swapped-out page back (try_to_unuse / unuse_pte) and disable the device',
+    run: (c) => c.m.step(c.tid, 'try_to_unuse', (k) => BigInt(try_to_unuse(k, 0) >= 0 ? 0 : -1)),
+  },
+  swap_writeback_end: {
+    params: [],
+    doc: 'swap_writeback_end() -> number of pages whose swap write completed now (end_swap_bio_write)',
+    run: (c) => c.m.step(c.tid, 'end_swap_bio_write', (k) => BigInt(end_swap_writeback(k))),
   },
   fill: {
     params: ['length', 'byte'],
