@@ -132,6 +132,17 @@ const EXPECTED: Record<string, { arch?: string; verdicts: Verdicts }[]> = {
       ],
     },
   ],
+  gupfast_fork_race: [
+    {
+      verdicts: [
+        // Before 70e806e4e645 (5.9) fork never kept pinned pages; 5.9 and 5.10 check "pinned?" before
+        // GUP-fast pins in the window before the parent's PTE is write-protected.
+        ['4.4', '5.10', "the pin lost the parent's page: GUP-fast pinned it while fork() shared it"],
+        // 57efa1fe5957 (5.11): GUP-fast backs off while write_protect_seq is odd.
+        ['5.11', '6.18', null],
+      ],
+    },
+  ],
   fork_after_pin: [
     {
       verdicts: [

@@ -10,20 +10,20 @@ import type { FdEntry } from '../model/types.js';
 import { type Kernel, folio, kernelFor, mmOf } from '../mm/context.js';
 import { do_mmap, do_mprotect, do_munmap } from '../mm/mmap.js';
 import { do_madvise } from '../mm/madvise.js';
-import { dup_mmap } from '../mm/fork.js';
+import { fork_init } from '../mm/fork.js';
 import { zap_pte_range } from '../mm/memory.js';
 import { clear_soft_dirty, pagemap_entry, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PM_FILE } from '../mm/proc.js';
 import { gup_init, gup_put_ref } from '../mm/gup.js';
 import { file_read, file_write } from '../mm/filemap.js';
 import { folio_put } from '../mm/folio.js';
 import { end_swap_writeback, try_to_unuse } from '../mm/swapfile.js';
-import { type GupUser, type Op } from './ops.js';
+import { type GupUser, type Op, type OpValue } from './ops.js';
 import { type Machine, RunError } from './machine.js';
 
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
   | { kind: 'process'; pid: number }
-  | { kind: 'op'; id: number; value?: bigint | Uint8Array };
+  | { kind: 'op'; id: number; value?: OpValue };
 
 export type Value = bigint | Uint8Array | Handle;
 
@@ -183,21 +183,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   fork: {
     params: [],
-    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child',
+    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child. Steps: dup_mm, copy_page_range, copy_present_pte, ptep_set_wrprotect, dup_mmap',
     run(c) {
       const pid = c.m.pidOf(c.tid);
       const mm = c.m.mmOf(c.tid);
-      const child = c.m.step(c.tid, 'dup_mmap', (k) => {
-        const cpid = k.s.next.id++;
-        const cmm = k.s.next.id++;
-        const parent = k.s.processes[pid]!;
-        k.s.mms[cmm] = { id: cmm, vmas: [], ptes: {}, hasPinned: false, writeProtectSeq: 0, nextMmapBase: mmOf(k, mm).nextMmapBase };
-        k.s.processes[cpid] = { pid: cpid, ppid: pid, mm: cmm, fds: structuredClone(parent.fds), exitCode: null, signal: null, gupTestPin: null, rings: {} };
-        dup_mmap(k, mmOf(k, mm), mmOf(k, cmm));
-        return cpid;
-      });
-      c.m.newThread(child, c.target ?? `child${child}`);
-      return { kind: 'process', pid: child };
+      const id = c.m.s.next.id++;
+      return { start: { kind: 'fork', id, pid, f: fork_init(pid, mm, c.target ?? `child${id}`) } };
     },
   },
   exit: {
