@@ -125,13 +125,30 @@ function newFile(c: Call, kind: 'tmpfile' | 'memfd', name: string, flags: number
   return newFd(c, { kind: 'file', ino, direct: (flags & O_DIRECT) !== 0, writable: (flags & (O_WRONLY | O_RDWR)) !== 0 || flags === 0 });
 }
 
+/** unpin_user_pages() / put_page() on every page of a pin set. */
+function release_pin(k: Kernel, id: number): void {
+  for (const r of k.s.pins[id]!.refs) gup_put_ref(k, r);
+  delete k.s.pins[id];
+}
+
 /** The pins a process holds die with it (io_uring rings and the gup_test fd are closed). */
 function releasePins(k: Kernel, pid: number): void {
-  for (const p of Object.values(k.s.pins)) {
-    if (p.pid !== pid) continue;
-    for (const r of p.refs) gup_put_ref(k, r);
-    delete k.s.pins[p.id];
-  }
+  for (const p of Object.values(k.s.pins)) if (p.pid === pid) release_pin(k, p.id);
+}
+
+/** O_DIRECT: GUP for the DMA (FOLL_WRITE for a read into memory), FOLL_PIN from 6.4. */
+function odirect(c: Call, name: 'odirect_read' | 'odirect_write'): Result {
+  const d = SYSCALLS[name]!;
+  const e = fdEntry(c, int(c, d, 'fd'));
+  if (e.kind !== 'file') return BigInt(-EINVAL);
+  const how = (kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET) | (name === 'odirect_read' ? FOLL_WRITE : 0);
+  return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how, { what: name, ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
+}
+
+/** An in-kernel GUP user keeping the pages: get_user_pages*() or pin_user_pages*(). */
+function driverGup(c: Call, name: string, how: number): Result {
+  const d = SYSCALLS[name]!;
+  return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
 }
 
 export const SYSCALLS: Record<string, SyscallDef> = {
@@ -330,24 +347,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   odirect_read: {
     params: ['fd', 'addr', 'length', 'offset?'],
     doc: 'odirect_read(fd, addr, length[, offset]): O_DIRECT read; the DMA lands at completion (wait), through FOLL_GET (<6.4) or FOLL_PIN references',
-    run(c) {
-      const d = SYSCALLS.odirect_read!;
-      const e = fdEntry(c, int(c, d, 'fd'));
-      if (e.kind !== 'file') return BigInt(-EINVAL);
-      const how = kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | FOLL_WRITE, { what: 'odirect_read', ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
-    },
+    run: (c) => odirect(c, 'odirect_read'),
   },
   odirect_write: {
     params: ['fd', 'addr', 'length', 'offset?'],
     doc: 'odirect_write(fd, addr, length[, offset]): O_DIRECT write; the device reads the pages at completion (wait)',
-    run(c) {
-      const d = SYSCALLS.odirect_write!;
-      const e = fdEntry(c, int(c, d, 'fd'));
-      if (e.kind !== 'file') return BigInt(-EINVAL);
-      const how = kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how, { what: 'odirect_write', ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
-    },
+    run: (c) => odirect(c, 'odirect_write'),
   },
   write_proc_mem: {
     params: ['addr', 'data'],
@@ -369,18 +374,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   pin_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
     doc: 'pin_user_pages(addr, length[, flags, fast]) -> pin id (or -errno): an in-kernel user (RDMA, VFIO) taking FOLL_PIN (before 5.7 counted as a plain reference)',
-    run(c) {
-      const d = SYSCALLS.pin_user_pages!;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
-    },
+    run: (c) => driverGup(c, 'pin_user_pages', FOLL_PIN),
   },
   get_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
     doc: 'get_user_pages(addr, length[, flags, fast]) -> pin id (or -errno) of a set of FOLL_GET references',
-    run(c) {
-      const d = SYSCALLS.get_user_pages!;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
-    },
+    run: (c) => driverGup(c, 'get_user_pages', FOLL_GET),
   },
   pin_read: {
     params: ['pin', 'offset', 'length'],
@@ -396,10 +395,8 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     run(c) {
       const id = int(c, SYSCALLS.unpin!, 'pin');
       return c.m.step(c.tid, 'unpin_user_pages', (k) => {
-        const p = k.s.pins[id];
-        if (!p) throw new RunError('pin already released');
-        for (const r of p.refs) gup_put_ref(k, r);
-        delete k.s.pins[id];
+        if (!k.s.pins[id]) throw new RunError('pin already released');
+        release_pin(k, id);
         return 0n;
       });
     },
@@ -432,8 +429,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       const id = p.gupTestPin;
       if (id === null) return 0n;
       return c.m.step(c.tid, 'pin_longterm_test_stop', (k) => {
-        for (const r of k.s.pins[id]!.refs) gup_put_ref(k, r);
-        delete k.s.pins[id];
+        release_pin(k, id);
         k.s.processes[p.pid]!.gupTestPin = null;
         return 0n;
       });
