@@ -27,12 +27,24 @@ export interface GupState {
   pending: { unshare: boolean } | null;
   /** Negative errno once GUP failed. */
   error: number | null;
-  /** Whether the lockless GUP-fast walk ran first (get_user_pages_fast / pin_user_pages_fast). */
-  fast: boolean;
+  /** The lockless GUP-fast walk in progress (get_user_pages_fast / pin_user_pages_fast), or null once done. */
+  fastState: GupFastState | null;
+  /** The slow path waits for mmap_lock (held for writing by fork()). */
+  blocked: boolean;
+}
+
+/** Where GUP-fast is between its lockless steps. */
+export interface GupFastState {
+  stage: 'seq' | 'read' | 'grab' | 'check' | 'end';
+  /** write_protect_seq as sampled at (B0), when the era checks it. */
+  seq: number | null;
+  /** The PTE value read at (B1). */
+  pte: PresentPte | null;
 }
 
 export function gup_init(mm: number, start: number, nrPages: number, flags: number, fast: boolean): GupState {
-  return { mm, start, nrPages, flags, i: 0, refs: [], pending: null, error: null, fast };
+  const fastState: GupFastState | null = fast ? { stage: 'seq', seq: null, pte: null } : null;
+  return { mm, start, nrPages, flags, i: 0, refs: [], pending: null, error: null, fastState, blocked: false };
 }
 
 export function gup_done(g: GupState): boolean {
@@ -137,6 +149,12 @@ function follow_page_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: numbe
 /** One step of __get_user_pages(): a lookup, or the fault a failed lookup asked for. Returns the step's label. */
 export function gup_step(k: Kernel, g: GupState): string {
   const mm = mmOf(k, g.mm);
+  // The slow path runs under mmap_read_lock(): it waits while fork() holds the lock for writing.
+  g.blocked = mm.mmapLockedBy !== null;
+  if (g.blocked) {
+    trace(k, 'mmap_read_lock', `waits: mmap_lock is held for writing (fork)`);
+    return 'mmap_read_lock';
+  }
   const addr = g.start + g.i * k.s.config.pageSize;
   const vma = findVma(mm, addr);
   if (!vma || !check_vma_flags(vma, g.flags)) {
@@ -182,35 +200,83 @@ export function gup_step(k: Kernel, g: GupState): string {
 }
 
 /**
- * gup_fast() (lockless, one atomic step): grab pages whose PTEs are usable as
- * they are; stop at the first that needs the slow path (a fault, an unshare,
- * a special PTE, fork's write_protect_seq).
+ * GUP-fast (gup_fast / gup_pte_range), lockless, one step per protocol point
+ * of 088b8aa537c2: (B0) sample write_protect_seq, (B1) read the PTE, (B3) grab
+ * the folio, (B4) re-read the PTE and (B5) check gup_must_unshare(), and at the
+ * end the write_protect_seq retry. Any page it cannot take as it is ends the
+ * fast walk; the slow path continues from there.
  */
 export function gup_fast_step(k: Kernel, g: GupState): string {
   const mm = mmOf(k, g.mm);
-  g.fast = false;
-  if (g.flags & FOLL_PIN && k.p.gupFastWriteProtectSeq && mm.writeProtectSeq % 2 === 1) {
-    trace(k, 'gup_fast', 'write_protect_seq odd (fork in progress): slow path');
-    return 'gup_fast';
-  }
-  let flags = g.flags;
+  const f = g.fastState!;
+  const pin = (g.flags & FOLL_PIN) !== 0;
+  const stop = (why: string): string => {
+    trace(k, 'gup_fast', `${why}: ${g.i} of ${g.nrPages} page(s) without the slow path`);
+    f.stage = 'end';
+    return 'gup_pte_range';
+  };
   // 5.8's internal_get_user_pages_fast() asked for writable PTEs so that COW breaks in the slow path.
-  if (k.p.gupForceCowBreak && !(flags & FOLL_WRITE)) flags |= FOLL_WRITE;
-  while (g.i < g.nrPages) {
-    const addr = g.start + g.i * k.s.config.pageSize;
-    const pte = pte_at(k, mm, addr);
-    if (!pte || pte.kind !== 'present' || pte.special) break;
-    if (flags & FOLL_WRITE && !pte.write) break;
-    const page = folio(k, pte.pfn);
-    if (!pte.write && gup_must_unshare(k, null, flags, page)) break;
-    g.refs.push(try_grab_page(k, mm, page, g.flags));
-    g.i++;
+  const flags = k.p.gupForceCowBreak && !(g.flags & FOLL_WRITE) ? g.flags | FOLL_WRITE : g.flags;
+  switch (f.stage) {
+    case 'seq':
+      // (B0) 57efa1fe5957 (5.11): a FOLL_PIN walk must not race with fork()'s write-protection.
+      if (pin && k.p.gupFastWriteProtectSeq) {
+        if (mm.writeProtectSeq % 2 === 1) {
+          g.fastState = null;
+          trace(k, 'gup_fast', 'write_protect_seq odd (fork in progress): slow path');
+          return 'raw_read_seqcount';
+        }
+        f.seq = mm.writeProtectSeq;
+      }
+      f.stage = 'read';
+      return 'raw_read_seqcount';
+    case 'read': {
+      // (B1) ptep_get_lockless(), (B2) usable without a fault?
+      if (g.i >= g.nrPages) return stop('done');
+      const pte = pte_at(k, mm, g.start + g.i * k.s.config.pageSize);
+      if (!pte || pte.kind !== 'present') return stop('PTE not present');
+      if (pte.special) return stop('special PTE');
+      if (flags & FOLL_WRITE && !pte.write) return stop('FOLL_WRITE on a R/O PTE');
+      f.pte = pte;
+      f.stage = 'grab';
+      return 'ptep_get_lockless';
+    }
+    case 'grab': {
+      // (B3) try_grab_folio(): fails on a folio that was freed meanwhile.
+      const page = k.s.folios[f.pte!.pfn];
+      if (!page || page.refcount === 0) return stop('folio freed under us');
+      g.refs.push(try_grab_page(k, mm, page, g.flags));
+      f.stage = 'check';
+      return 'try_grab_folio';
+    }
+    case 'check': {
+      // (B4) the PTE must not have changed; (B5) a R/O pin of a shared anon page needs the slow path.
+      const now = pte_at(k, mm, g.start + g.i * k.s.config.pageSize);
+      const page = folio(k, f.pte!.pfn);
+      const changed = JSON.stringify(now) !== JSON.stringify(f.pte);
+      if (changed || (!f.pte!.write && gup_must_unshare(k, null, flags, page))) {
+        gup_put_ref(k, g.refs.pop()!);
+        return stop(changed ? 'PTE changed under us' : 'gup_must_unshare');
+      }
+      g.i++;
+      f.stage = 'read';
+      return 'gup_pte_range';
+    }
+    case 'end': {
+      // read_seqcount_retry(): fork() ran meanwhile, so every pin of this walk may be stale.
+      g.fastState = null;
+      if (pin && f.seq !== null && mm.writeProtectSeq !== f.seq) {
+        for (const r of g.refs) gup_put_ref(k, r);
+        trace(k, 'gup_fast', `write_protect_seq changed: unpin ${g.refs.length} page(s), slow path`);
+        g.refs = [];
+        g.i = 0;
+      }
+      return 'read_seqcount_retry';
+    }
   }
-  trace(k, 'gup_fast', `${g.i} of ${g.nrPages} page(s) without the slow path`);
-  return 'gup_fast';
 }
 
 /** Runs whichever step comes next. */
 export function gup_next(k: Kernel, g: GupState): string {
-  return g.fast ? gup_fast_step(k, g) : gup_step(k, g);
+  return g.fastState ? gup_fast_step(k, g) : gup_step(k, g);
 }

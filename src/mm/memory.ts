@@ -312,6 +312,8 @@ export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number, dro
       if (pte.dirty && !f.anon) f.dirty = true;
       page_remove_rmap(k, f);
       trace(k, 'zap_pte_range', `unmap pfn ${f.pfn} at 0x${addr.toString(16)}`);
+      // free_pages_and_swap_cache() -> free_swap_cache(): the last unmap drops an unneeded swap-cache copy.
+      if (f.swapCache && f.mapcount === 0) try_to_free_swap(k, f);
       folio_put(k, f.pfn);
     } else if (pte.kind === 'swap') {
       const d = decode_swap_pte(k, pte);

@@ -10,6 +10,7 @@ export interface MachineConfig {
   /** Swap slots on the single swap device (slot 0 is never used, as in the kernel). */
   swapSlots?: number;
   stableWrites?: boolean;
+  asyncWriteback?: boolean;
 }
 
 /** A booted machine: pid 1 with one thread, an empty mm, a swap device, the zeropage. */
@@ -19,7 +20,7 @@ export function createState(c: MachineConfig): KernelState {
     config: { kernel: c.kernel, arch: c.arch, pageSize },
     tasks: { 1: { tid: 1, pid: 1, name: 'main' } },
     processes: { 1: { pid: 1, ppid: 0, mm: 1, fds: {}, exitCode: null, signal: null, gupTestPin: null, rings: {} } },
-    mms: { 1: { id: 1, vmas: [], ptes: {}, hasPinned: false, writeProtectSeq: 0, nextMmapBase: 0x7f0000000000 } },
+    mms: { 1: { id: 1, vmas: [], ptes: {}, hasPinned: false, writeProtectSeq: 0, mmapLockedBy: null, nextMmapBase: 0x7f0000000000 } },
     folios: {
       0: {
         pfn: 0, order: 0, refcount: 1, mapcount: 0, pincount: 0, anon: false, ksm: false, anonExclusive: false,
@@ -30,7 +31,16 @@ export function createState(c: MachineConfig): KernelState {
     zeroPfn: 0,
     files: {},
     pipes: {},
-    swap: [{ type: 0, nslots: c.swapSlots ?? 4096, stableWrites: c.stableWrites ?? false, slots: {} }],
+    swap: [
+      {
+        type: 0,
+        nslots: c.swapSlots ?? 4096,
+        stableWrites: c.stableWrites ?? false,
+        asyncWriteback: c.asyncWriteback ?? false,
+        off: false,
+        slots: {},
+      },
+    ],
     swapCache: {},
     lruAdd: [],
     pins: {},

@@ -92,6 +92,8 @@ export interface Mm {
   hasPinned: boolean;
   /** mm->write_protect_seq (odd while fork() write-protects). */
   writeProtectSeq: number;
+  /** The in-flight operation holding mmap_lock for writing (fork), or null. */
+  mmapLockedBy: number | null;
   nextMmapBase: number;
 }
 
@@ -156,6 +158,10 @@ export interface SwapDevice {
   nslots: number;
   /** SWP_STABLE_WRITES: the backend needs the page stable under writeback (seed 001). */
   stableWrites: boolean;
+  /** Writeback completes later (swap_writeback_end), as on a disk; otherwise at once, as on zram. */
+  asyncWriteback: boolean;
+  /** swapoff() ran: no new slots are handed out. */
+  off: boolean;
   slots: Record<string, SwapSlot>;
 }
 

@@ -4,7 +4,7 @@ import type { Expr, Pos, Scenario, Stmt } from './ast.js';
 import { ScenarioError } from './errors.js';
 import { Machine, RunError } from '../syscalls/machine.js';
 import { ArgError, CONSTANTS, SYSCALLS, type Handle, type Result, type Value } from '../syscalls/table.js';
-import { Segv, user_read, user_write } from '../syscalls/uaccess.js';
+import { Segv, WouldBlock, user_read, user_write } from '../syscalls/uaccess.js';
 import { ModelBug } from '../mm/context.js';
 import { UffdBlocked } from '../mm/userfaultfd.js';
 import type { Finding } from '../model/types.js';
@@ -95,7 +95,7 @@ class Runner {
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
       if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by SIGSEGV)`);
-      if (e instanceof RunError) throw this.err(pos, e.message);
+      if (e instanceof RunError || e instanceof WouldBlock) throw this.err(pos, e.message);
       if (e instanceof UffdBlocked) {
         throw this.err(pos, `deadlock: this thread ${e.message} and cannot go on to resolve it (start the access, e.g. 'h = start store(addr, data)', and resolve the fault from another thread)`);
       }

@@ -3,9 +3,10 @@
 // function that step ended in, so a scenario can stop it there.
 import type { GupRef, KernelState } from '../model/types.js';
 import { readBytes, writeBytes } from '../model/bytes.js';
-import { type Kernel, folio, mmOf, trace } from '../mm/context.js';
+import { type Kernel, folio, trace } from '../mm/context.js';
 import { type GupState, gup_done, gup_next, gup_put_ref } from '../mm/gup.js';
 import { type ReclaimState, shrink_step } from '../mm/vmscan.js';
+import { type ForkState, fork_step } from '../mm/fork.js';
 import { file_read, file_write } from '../mm/filemap.js';
 import { type UaccessOp, uaccess_step, uffd_op_step } from './uffd_op.js';
 
@@ -31,9 +32,10 @@ export type Op =
       phase: 'gup' | 'inflight';
     }
   | { kind: 'reclaim'; id: number; pid: number; r: ReclaimState }
+  | { kind: 'fork'; id: number; pid: number; f: ForkState }
   | UaccessOp;
 
-export type OpValue = bigint | Uint8Array;
+export type OpValue = bigint | Uint8Array | { kind: 'process'; pid: number };
 
 export interface StepResult {
   label: string;
@@ -42,6 +44,8 @@ export interface StepResult {
   value?: OpValue;
   /** A natural stop: the operation now waits for an event (I/O completion) that `wait` delivers. */
   park: boolean;
+  /** The operation cannot go on until another one releases a lock it waits for. */
+  blocked?: boolean;
 }
 
 /** Bytes [off, off+n) of the pages behind refs, as the kernel reads them through the GUP references. */
@@ -87,6 +91,10 @@ export function op_step(k: Kernel, op: Op): StepResult {
 }
 
 function op_step_plain(k: Kernel, op: Exclude<Op, UaccessOp>): StepResult {
+  if (op.kind === 'fork') {
+    const r = fork_step(k, op.f, op.id);
+    return r.child !== undefined ? finish({ kind: 'process', pid: r.child }, r.label) : { label: r.label, done: false, park: false };
+  }
   if (op.kind === 'reclaim') {
     const label = shrink_step(k, op.r);
     return op.r.pages.length ? { label, done: false, park: false } : finish(0n, label);
@@ -95,6 +103,7 @@ function op_step_plain(k: Kernel, op: Exclude<Op, UaccessOp>): StepResult {
   const inPage = op.addr % ps;
   if (op.phase === 'gup') {
     const label = gup_next(k, op.gup);
+    if (op.gup.blocked) return { label, done: false, park: true, blocked: true };
     if (!gup_done(op.gup)) return { label, done: false, park: false };
     if (op.gup.error !== null) {
       releaseRefs(k, op.gup.refs);
@@ -181,7 +190,3 @@ export function heldRefs(s: KernelState): Map<number, GupRef[]> {
   return out;
 }
 
-/** The mm an operation works on. */
-export function opMm(k: Kernel, op: Op): number {
-  return op.kind === 'gup_user' ? op.gup.mm : mmOf(k, k.s.processes[op.pid]!.mm!).id;
-}

@@ -1,7 +1,7 @@
 // What a scenario can call: each entry checks its arguments and runs as one
 // step on the machine, or starts a multi-step operation (src/syscalls/ops.ts).
 import {
-  EBADF, EINVAL, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
+  EBADF, EBUSY, EINVAL, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
   O_RDWR, O_WRONLY,
 } from '../model/flags.js';
 import * as F from '../model/flags.js';
@@ -10,13 +10,14 @@ import type { FdEntry } from '../model/types.js';
 import { type Kernel, folio, kernelFor, mmOf } from '../mm/context.js';
 import { do_mmap, do_mprotect, do_munmap } from '../mm/mmap.js';
 import { do_madvise } from '../mm/madvise.js';
-import { dup_mmap } from '../mm/fork.js';
+import { fork_init } from '../mm/fork.js';
 import { zap_pte_range } from '../mm/memory.js';
 import { clear_soft_dirty, pagemap_entry, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PM_FILE } from '../mm/proc.js';
 import { gup_init, gup_put_ref } from '../mm/gup.js';
 import { file_read, file_write } from '../mm/filemap.js';
 import { folio_put } from '../mm/folio.js';
-import { type GupUser, type Op } from './ops.js';
+import { end_swap_writeback, try_to_unuse } from '../mm/swapfile.js';
+import { type GupUser, type Op, type OpValue } from './ops.js';
 import { type Machine, RunError } from './machine.js';
 import { type UffdHandle, type UffdMsgHandle, UFFD_SYSCALLS } from './userfaultfd.js';
 import { UFFD_CONSTANTS } from '../model/uffd.js';
@@ -25,7 +26,7 @@ import { shmem_setattr_size } from '../mm/shmem.js';
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
   | { kind: 'process'; pid: number }
-  | { kind: 'op'; id: number; value?: bigint | Uint8Array }
+  | { kind: 'op'; id: number; value?: OpValue }
   | UffdHandle
   | UffdMsgHandle;
 
@@ -129,13 +130,30 @@ function newFile(c: Call, kind: 'tmpfile' | 'memfd', name: string, flags: number
   return newFd(c, { kind: 'file', ino, direct: (flags & O_DIRECT) !== 0, writable: (flags & (O_WRONLY | O_RDWR)) !== 0 || flags === 0 });
 }
 
+/** unpin_user_pages() / put_page() on every page of a pin set. */
+function release_pin(k: Kernel, id: number): void {
+  for (const r of k.s.pins[id]!.refs) gup_put_ref(k, r);
+  delete k.s.pins[id];
+}
+
 /** The pins a process holds die with it (io_uring rings and the gup_test fd are closed). */
 function releasePins(k: Kernel, pid: number): void {
-  for (const p of Object.values(k.s.pins)) {
-    if (p.pid !== pid) continue;
-    for (const r of p.refs) gup_put_ref(k, r);
-    delete k.s.pins[p.id];
-  }
+  for (const p of Object.values(k.s.pins)) if (p.pid === pid) release_pin(k, p.id);
+}
+
+/** O_DIRECT: GUP for the DMA (FOLL_WRITE for a read into memory), FOLL_PIN from 6.4. */
+function odirect(c: Call, name: 'odirect_read' | 'odirect_write'): Result {
+  const d = SYSCALLS[name]!;
+  const e = fdEntry(c, int(c, d, 'fd'));
+  if (e.kind !== 'file') return BigInt(-EINVAL);
+  const how = (kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET) | (name === 'odirect_read' ? FOLL_WRITE : 0);
+  return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how, { what: name, ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
+}
+
+/** An in-kernel GUP user keeping the pages: get_user_pages*() or pin_user_pages*(). */
+function driverGup(c: Call, name: string, how: number): Result {
+  const d = SYSCALLS[name]!;
+  return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
 }
 
 export const SYSCALLS: Record<string, SyscallDef> = {
@@ -187,21 +205,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   fork: {
     params: [],
-    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child',
+    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child. Steps: dup_mm, copy_page_range, copy_present_pte, ptep_set_wrprotect, dup_mmap',
     run(c) {
       const pid = c.m.pidOf(c.tid);
       const mm = c.m.mmOf(c.tid);
-      const child = c.m.step(c.tid, 'dup_mmap', (k) => {
-        const cpid = k.s.next.id++;
-        const cmm = k.s.next.id++;
-        const parent = k.s.processes[pid]!;
-        k.s.mms[cmm] = { id: cmm, vmas: [], ptes: {}, hasPinned: false, writeProtectSeq: 0, nextMmapBase: mmOf(k, mm).nextMmapBase };
-        k.s.processes[cpid] = { pid: cpid, ppid: pid, mm: cmm, fds: structuredClone(parent.fds), exitCode: null, signal: null, gupTestPin: null, rings: {} };
-        dup_mmap(k, mmOf(k, mm), mmOf(k, cmm));
-        return cpid;
-      });
-      c.m.newThread(child, c.target ?? `child${child}`);
-      return { kind: 'process', pid: child };
+      const id = c.m.s.next.id++;
+      return { start: { kind: 'fork', id, pid, f: fork_init(pid, mm, c.target ?? `child${id}`) } };
     },
   },
   exit: {
@@ -346,24 +355,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   odirect_read: {
     params: ['fd', 'addr', 'length', 'offset?'],
     doc: 'odirect_read(fd, addr, length[, offset]): O_DIRECT read; the DMA lands at completion (wait), through FOLL_GET (<6.4) or FOLL_PIN references',
-    run(c) {
-      const d = SYSCALLS.odirect_read!;
-      const e = fdEntry(c, int(c, d, 'fd'));
-      if (e.kind !== 'file') return BigInt(-EINVAL);
-      const how = kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | FOLL_WRITE, { what: 'odirect_read', ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
-    },
+    run: (c) => odirect(c, 'odirect_read'),
   },
   odirect_write: {
     params: ['fd', 'addr', 'length', 'offset?'],
     doc: 'odirect_write(fd, addr, length[, offset]): O_DIRECT write; the device reads the pages at completion (wait)',
-    run(c) {
-      const d = SYSCALLS.odirect_write!;
-      const e = fdEntry(c, int(c, d, 'fd'));
-      if (e.kind !== 'file') return BigInt(-EINVAL);
-      const how = kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how, { what: 'odirect_write', ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
-    },
+    run: (c) => odirect(c, 'odirect_write'),
   },
   write_proc_mem: {
     params: ['addr', 'data'],
@@ -385,18 +382,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   pin_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
     doc: 'pin_user_pages(addr, length[, flags, fast]) -> pin id (or -errno): an in-kernel user (RDMA, VFIO) taking FOLL_PIN (before 5.7 counted as a plain reference)',
-    run(c) {
-      const d = SYSCALLS.pin_user_pages!;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
-    },
+    run: (c) => driverGup(c, 'pin_user_pages', FOLL_PIN),
   },
   get_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
     doc: 'get_user_pages(addr, length[, flags, fast]) -> pin id (or -errno) of a set of FOLL_GET references',
-    run(c) {
-      const d = SYSCALLS.get_user_pages!;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
-    },
+    run: (c) => driverGup(c, 'get_user_pages', FOLL_GET),
   },
   pin_read: {
     params: ['pin', 'offset', 'length'],
@@ -412,10 +403,8 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     run(c) {
       const id = int(c, SYSCALLS.unpin!, 'pin');
       return c.m.step(c.tid, 'unpin_user_pages', (k) => {
-        const p = k.s.pins[id];
-        if (!p) throw new RunError('pin already released');
-        for (const r of p.refs) gup_put_ref(k, r);
-        delete k.s.pins[id];
+        if (!k.s.pins[id]) throw new RunError('pin already released');
+        release_pin(k, id);
         return 0n;
       });
     },
@@ -448,8 +437,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       const id = p.gupTestPin;
       if (id === null) return 0n;
       return c.m.step(c.tid, 'pin_longterm_test_stop', (k) => {
-        for (const r of k.s.pins[id]!.refs) gup_put_ref(k, r);
-        delete k.s.pins[id];
+        release_pin(k, id);
         k.s.processes[p.pid]!.gupTestPin = null;
         return 0n;
       });
@@ -501,6 +489,31 @@ export const SYSCALLS: Record<string, SyscallDef> = {
         return 0;
       });
     },
+  },
+  swapon: {
+    params: ['stable_writes?', 'async_writeback?'],
+    doc: 'swapon([stable_writes, async_writeback]): (re)enable the swap device; stable_writes=1 is SWP_STABLE_WRITES, async_writeback=1 keeps swap writes in flight until swap_writeback_end()',
+    run(c) {
+      const d = SYSCALLS.swapon!;
+      return c.m.step(c.tid, 'swapon', (k) => {
+        const dev = k.s.swap[0]!;
+        if (Object.keys(dev.slots).length) return BigInt(-EBUSY);
+        dev.stableWrites = int(c, d, 'stable_writes', 0n) !== 0;
+        dev.asyncWriteback = int(c, d, 'async_writeback', 0n) !== 0;
+        dev.off = false;
+        return 0n;
+      });
+    },
+  },
+  swapoff: {
+    params: [],
+    doc: 'swapoff(): bring every swapped-out page back (try_to_unuse / unuse_pte) and disable the device',
+    run: (c) => c.m.step(c.tid, 'try_to_unuse', (k) => BigInt(try_to_unuse(k, 0) >= 0 ? 0 : -1)),
+  },
+  swap_writeback_end: {
+    params: [],
+    doc: 'swap_writeback_end() -> number of pages whose swap write completed now (end_swap_bio_write)',
+    run: (c) => c.m.step(c.tid, 'end_swap_bio_write', (k) => BigInt(end_swap_writeback(k))),
   },
   fill: {
     params: ['length', 'byte'],

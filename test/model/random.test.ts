@@ -28,20 +28,25 @@ const op = fc.oneof(
   fc.constant('mprotect(mem, 12288, PROT_READ)'),
   fc.constant('mprotect(mem, 12288, PROT_READ|PROT_WRITE)'),
   page.map((p) => `write_proc_mem(mem + ${p * 4096 + 5}, "xy")`),
+  fc.constant('swap_writeback_end()'),
+  fc.constant('swapoff()'),
 );
 
 /** A program: the parent works, forks once, the child works and exits, the parent goes on. */
 const program = fc.record({
   kernel: fc.constantFrom(...MAINLINE),
   arch: fc.constantFrom('x86_64', 'i386'),
+  stable: fc.integer({ min: 0, max: 1 }),
+  async: fc.integer({ min: 0, max: 1 }),
   before: fc.array(op, { maxLength: 8 }),
   child: fc.array(op, { maxLength: 6 }),
   after: fc.array(op, { maxLength: 8 }),
 });
 
-function text(p: { before: string[]; child: string[]; after: string[] }): string {
+function text(p: { before: string[]; child: string[]; after: string[]; stable?: number; async?: number }): string {
   return [
     'thread main:',
+    `  swapon(stable_writes=${p.stable ?? 0}, async_writeback=${p.async ?? 0})`,
     '  mem = mmap(12288, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)',
     '  p = pipe()',
     ...p.before.map((s) => `  ${s}`),
@@ -69,7 +74,7 @@ test('random programs keep the accounting invariants on every era', () => {
       const broken = r.findings.filter((f) => f.invariant !== 'pinned-page-replaced');
       assert.deepEqual(broken, [], text(p));
     }),
-    { numRuns: 300, seed: 20261125 },
+    { numRuns: 400, seed: 20261125 },
   );
 });
 
