@@ -19,6 +19,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
   // Reclaim's isolation reference (folio_isolate_lru) on pages it still has to process.
   for (const op of Object.values(s.ops)) {
     if (op.kind === 'reclaim') for (const pfn of op.r.pages) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
+    if (op.kind === 'migrate') for (const pfn of op.m.held) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
   }
   const cached = new Set<number>();
   for (const f of Object.values(s.files)) for (const pfn of Object.values(f.pages)) cached.add(pfn);

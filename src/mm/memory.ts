@@ -20,6 +20,7 @@ import {
   do_wp_page_uffd, handle_pte_none_uffd, pte_install_uffd_wp_if_needed, pte_marker_finish, zap_keeps_marker,
 } from './userfaultfd.js';
 import { findVma } from './context.js';
+import { migration_entry_wait } from './migrate.js';
 
 /** What a fault handler reports back (VM_FAULT_* bits the callers look at). */
 export interface FaultResult {
@@ -56,7 +57,7 @@ export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags
     return ret;
   }
   if (pte.kind === 'swap') return do_swap_page(k, mm, vma, addr, pte, flags);
-  if (pte.kind === 'migration') throw new ModelBug('migration entries are not modelled yet');
+  if (pte.kind === 'migration') migration_entry_wait(addr);
   if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !pte.write) return do_wp_page(k, mm, vma, addr, pte, flags);
   // A write to a writable PTE only marks it dirty (handle_pte_fault: pte_mkdirty).
   set_pte_at(k, mm, addr, flags & FAULT_FLAG_WRITE ? pte_mkdirty({ ...pte, young: true }) : { ...pte, young: true });

@@ -57,6 +57,11 @@ export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
     const d = decode_swap_pte(k, pte);
     if (d.softDirty) bit(PM_SOFT_DIRTY);
     if (d.uffdWp) bit(PM_UFFD_WP);
+  } else if (pte.kind === 'migration') {
+    // A migration entry is a swap-type entry too: PM_SWAP, with the bits it carries.
+    bit(PM_SWAP);
+    if (pte.softDirty) bit(PM_SOFT_DIRTY);
+    if (pte.uffdWp) bit(PM_UFFD_WP);
   } else if (pte.kind === 'marker') {
     // pte_to_pagemap_entry(): a marker is a swap-type entry, so PM_SWAP is set too (5.19+).
     bit(PM_SWAP);

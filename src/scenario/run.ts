@@ -7,6 +7,7 @@ import { ArgError, CONSTANTS, SYSCALLS, type Handle, type Result, type Value } f
 import { Segv, WouldBlock, user_read, user_write } from '../syscalls/uaccess.js';
 import { ModelBug } from '../mm/context.js';
 import { UffdBlocked } from '../mm/userfaultfd.js';
+import { MigrationWait } from '../mm/migrate.js';
 import type { Finding } from '../model/types.js';
 import type { StepListener } from '../syscalls/machine.js';
 
@@ -96,6 +97,7 @@ class Runner {
       if (e instanceof ScenarioError) throw e;
       if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by SIGSEGV)`);
       if (e instanceof RunError || e instanceof WouldBlock) throw this.err(pos, e.message);
+      if (e instanceof MigrationWait) throw this.err(pos, e.message);
       if (e instanceof UffdBlocked) {
         throw this.err(pos, `deadlock: this thread ${e.message} and cannot go on to resolve it (start the access, e.g. 'h = start store(addr, data)', and resolve the fault from another thread)`);
       }

@@ -9,6 +9,7 @@ import { type ReclaimState, shrink_step } from '../mm/vmscan.js';
 import { type ForkState, fork_step } from '../mm/fork.js';
 import { file_read, file_write } from '../mm/filemap.js';
 import { type UaccessOp, uaccess_step, uffd_op_step } from './uffd_op.js';
+import { type MigrateState, migrate_step } from '../mm/migrate.js';
 
 export type GupUser =
   | { what: 'proc_mem_write'; data: number[] }
@@ -33,7 +34,8 @@ export type Op =
     }
   | { kind: 'reclaim'; id: number; pid: number; r: ReclaimState }
   | { kind: 'fork'; id: number; pid: number; f: ForkState }
-  | UaccessOp;
+  | UaccessOp
+  | { kind: 'migrate'; id: number; pid: number; m: MigrateState };
 
 export type OpValue = bigint | Uint8Array | { kind: 'process'; pid: number };
 
@@ -91,6 +93,10 @@ export function op_step(k: Kernel, op: Op): StepResult {
 }
 
 function op_step_plain(k: Kernel, op: Exclude<Op, UaccessOp>): StepResult {
+  if (op.kind === 'migrate') {
+    const label = migrate_step(k, op.m);
+    return label === 'remove_migration_ptes' || label === 'migrate_pages' ? finish(BigInt(op.m.error), label) : { label, done: false, park: false };
+  }
   if (op.kind === 'fork') {
     const r = fork_step(k, op.f, op.id);
     return r.child !== undefined ? finish({ kind: 'process', pid: r.child }, r.label) : { label: r.label, done: false, park: false };

@@ -261,3 +261,40 @@ test('no uffd-wp PTE is ever writable in the examples', async () => {
     }
   }
 });
+
+test('migration entries carry uffd-wp and soft-dirty; remove_migration_pte() restores them', () => {
+  const r = run(`${WP_ANON}  m = start move_pages(mem) until after try_to_migrate
+  expect pm_present(mem) == 0 else "not a migration entry"
+  expect pm_swap(mem) + pm_uffd_wp(mem) + pm_soft_dirty(mem) == 3 else "the migration entry lost a bit"
+  expect wait(m) == 0 else "migration failed"
+  expect pm_present(mem) + pm_uffd_wp(mem) + pm_soft_dirty(mem) == 3 else "the new page lost a bit"
+  w = start store(mem, 2)
+thread monitor:
+  msg = uffd_read_msg(uffd)
+  expect msg_flags(msg) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "the write after migration was not reported"
+  uffdio_writeprotect(uffd, mem, 4096, 0)
+thread main:
+  expect wait(w) == 1 else "store"
+  expect mem[0] == 2 else "data"
+`);
+  assert.deepEqual(failures(r), []);
+  assert.deepEqual(r.findings, []);
+});
+
+test('a fault on a migration entry waits for the migration (an error at the access)', () => {
+  const msg = runError(`${WP_ANON}  m = start move_pages(mem) until after try_to_migrate\n  x = mem[0]\n`);
+  assert.match(msg, /^t\.cow:10:7: the fault at 0x7f0000000000 waits in migration_entry_wait\(\)/);
+});
+
+test('fork() copies a migration entry without the uffd-wp bit into a child that is not uffd-wp', () => {
+  const r = run(`${WP_ANON}  m = start move_pages(mem) until after try_to_migrate
+  child = fork()
+  expect wait(m) == 0 else "migration"
+  expect pm_uffd_wp(mem) == 1 else "the parent lost uffd-wp"
+thread child:
+  expect pm_uffd_wp(mem) == 0 else "the child's entry kept uffd-wp"
+  expect mem[0] == 1 else "data"
+`, '6.0');
+  assert.deepEqual(failures(r), []);
+  assert.deepEqual(r.findings, []);
+});
