@@ -143,11 +143,23 @@ export const HISTORY: Change[] = [
     set: { forkMarkerOnlyUffdWp: true },
   },
   {
+    version: '6.2',
+    commit: '51d3d5eb74ff',
+    title: 'mm/userfaultfd: enable writenotify while userfaultfd-wp is enabled for a VMA',
+    set: { uffdWpWritenotify: true },
+  },
+  {
     version: '6.3',
     commit: '950fe885a897',
     title: 'mm: support __HAVE_ARCH_PTE_SWP_EXCLUSIVE on all architectures with swap PTEs',
     era: 'swp-excl-everywhere',
     set: { swpExclusive: 'all' },
+  },
+  {
+    version: '6.3',
+    commit: 'f3c607d33d23',
+    title: 'mm/userfaultfd: rely on vma->vm_page_prot in uffd_wp_range() (un-protect tries MM_CP_TRY_CHANGE_WRITABLE)',
+    set: { uffdUnprotectWritable: true },
   },
   {
     version: '6.4',

@@ -57,6 +57,10 @@ export interface Policies {
   forkCopyUffdWp: boolean;
   /** 49d6d7fb6313 (6.2): copy_nonpresent_pte() copies a PTE marker only into a uffd-wp child (before: always, with a WARN). */
   forkMarkerOnlyUffdWp: boolean;
+  /** 51d3d5eb74ff (6.2): writenotify for uffd-wp VMAs, so mprotect() no longer maps uffd-wp shmem PTEs writable. */
+  uffdWpWritenotify: boolean;
+  /** f3c607d33d23 (6.3): un-protecting (MM_CP_UFFD_WP_RESOLVE) may map an exclusive anon page writable at once. */
+  uffdUnprotectWritable: boolean;
   /** 2bad466cc9d9 (6.4): UFFD_FEATURE_WP_UNPOPULATED: markers on none anonymous PTEs. */
   uffdWpUnpopulated: boolean;
   /** 6.7: UFFD_FEATURE_WP_ASYNC: do_wp_page() clears the uffd-wp bit itself instead of notifying. */
@@ -95,6 +99,8 @@ export const BASE_POLICIES: Policies = {
   uffdWpShmem: false,
   forkCopyUffdWp: false,
   forkMarkerOnlyUffdWp: false,
+  uffdWpWritenotify: false,
+  uffdUnprotectWritable: false,
   uffdWpUnpopulated: false,
   uffdWpAsync: false,
 };

@@ -104,7 +104,8 @@ export function do_mprotect(k: Kernel, mm: Mm, start: number, len: number, prot:
         const f = vm_normal_page(k, pte);
         const softDirtyOk = (v.flags & VM_SOFTDIRTY) !== 0 || pte.softDirty;
         if (f?.anon && f.anonExclusive && !pte.uffdWp && softDirtyOk && pte.dirty) mm.ptes[vpn(k, a)] = { ...pte, write: true };
-      } else if (v.flags & VM_SHARED && pte.dirty && !pte.uffdWp) {
+      } else if (v.flags & VM_SHARED && pte.dirty && !(pte.uffdWp && k.p.uffdWpWritenotify)) {
+        // Before 51d3d5eb74ff (6.2) vm_page_prot of a uffd-wp shmem VMA stayed writable: the uffd-wp PTE too.
         mm.ptes[vpn(k, a)] = { ...pte, write: true };
       }
     }

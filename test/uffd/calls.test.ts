@@ -232,7 +232,7 @@ test('munmap drops markers with the page tables', () => {
   assert.deepEqual(failures(r), []);
 });
 
-test('un-protecting maps an exclusive anon page writable at once from 6.0 (MM_CP_TRY_CHANGE_WRITABLE)', () => {
+test('un-protecting maps an exclusive anon page writable at once from 6.3 (MM_CP_TRY_CHANGE_WRITABLE)', () => {
   const text = `${WP_ANON}  uffdio_writeprotect(uffd, mem, 4096, 0)\n  mem[0] = 2\n`;
   const faults = (v: string): number => {
     let n = 0;
@@ -245,8 +245,8 @@ test('un-protecting maps an exclusive anon page writable at once from 6.0 (MM_CP
     return n;
   };
   // The first store (mem[0] = 1) faults in both eras; the store after un-protecting only before 6.0.
-  assert.equal(faults('5.19'), 2);
-  assert.equal(faults('6.0'), 1);
+  assert.equal(faults('6.2'), 2);
+  assert.equal(faults('6.3'), 1);
 });
 
 test('no uffd-wp PTE is ever writable in the examples', async () => {
@@ -254,9 +254,11 @@ test('no uffd-wp PTE is ever writable in the examples', async () => {
   const { UFFD_VERDICTS } = await import('./verdicts.js');
   for (const name of Object.keys(UFFD_VERDICTS)) {
     const file = `examples/${name}.cow`;
-    for (const v of ['5.7', '5.19', '6.1', '6.4', '6.7', 'latest']) {
+    for (const v of ['5.7', '5.19', '6.1', '6.2', '6.4', '6.7', 'latest']) {
       const r = runScenario(parseScenario(readFileSync(file, 'utf8'), file), { kernel: v, arch: 'x86_64' });
-      const bad = r.findings.filter((f) => f.invariant !== 'marker-copied-to-non-uffd-wp-child');
+      // The two kernel bugs the reproducers show: a WARN in fork, and 5.19-6.1's writable uffd-wp shmem PTE.
+      const known = name === 'uffd_wp_fork_marker' ? 'marker-copied-to-non-uffd-wp-child' : name === 'uffd_wp_shmem_mprotect' && ['5.19', '6.1'].includes(v) ? 'writable-uffd-wp' : '';
+      const bad = r.findings.filter((f) => f.invariant !== known);
       assert.deepEqual(bad, [], `${name} on ${v}`);
     }
   }

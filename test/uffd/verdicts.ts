@@ -46,6 +46,13 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     ['4.4', '5.3', 'MADV_PAGEOUT failed'],
     ['5.4', '6.18', null],
   ],
+  uffd_wp_shmem_mprotect: [
+    ['4.4', '5.18', WP_SHMEM],
+    // vm_page_prot of the shmem VMA stays writable: mprotect() maps the uffd-wp PTE writable.
+    ['5.19', '6.1', 'the write after mprotect() was not reported: the uffd-wp PTE was writable'],
+    // 51d3d5eb74ff (6.2): writenotify while uffd-wp is enabled.
+    ['6.2', '6.18', null],
+  ],
   uffd_wp_unpopulated: [
     // 2bad466cc9d9 (6.4).
     ['4.4', '6.3', 'UFFD_FEATURE_WP_UNPOPULATED is not supported'],
