@@ -89,6 +89,12 @@ export const HISTORY: Change[] = [
     set: { gupFastWriteProtectSeq: true, vmscanSkipPinned: true, softDirtySkipPinned: true },
   },
   {
+    version: '5.13',
+    commit: '8f34f1eac382 fb8e37f35a2f',
+    title: 'mm/userfaultfd: fix uffd-wp special cases for fork(); mm/pagemap: export uffd-wp protection information',
+    set: { forkUffdWpDstVma: true, pagemapUffdWp: true },
+  },
+  {
     version: '5.18',
     commit: '53a05ad9f21d d4c470970d45 c145e0b47c77',
     title: 'mm: COW fixes part 1: refcount-based reuse everywhere (swap-in, THP), LRU drain',

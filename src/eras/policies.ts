@@ -57,6 +57,10 @@ export interface Policies {
   forkCopyUffdWp: boolean;
   /** 49d6d7fb6313 (6.2): copy_nonpresent_pte() copies a PTE marker only into a uffd-wp child (before: always, with a WARN). */
   forkMarkerOnlyUffdWp: boolean;
+  /** 8f34f1eac382 (5.13): fork keeps a PTE's uffd-wp bit by the child VMA's VM_UFFD_WP (before: the parent's), also in swap PTEs and copied pages. */
+  forkUffdWpDstVma: boolean;
+  /** fb8e37f35a2f (5.13): /proc/PID/pagemap reports PM_UFFD_WP (bit 57). */
+  pagemapUffdWp: boolean;
   /** 51d3d5eb74ff (6.2): writenotify for uffd-wp VMAs, so mprotect() no longer maps uffd-wp shmem PTEs writable. */
   uffdWpWritenotify: boolean;
   /** f3c607d33d23 (6.3): un-protecting (MM_CP_UFFD_WP_RESOLVE) may map an exclusive anon page writable at once. */
@@ -99,6 +103,8 @@ export const BASE_POLICIES: Policies = {
   uffdWpShmem: false,
   forkCopyUffdWp: false,
   forkMarkerOnlyUffdWp: false,
+  forkUffdWpDstVma: false,
+  pagemapUffdWp: false,
   uffdWpWritenotify: false,
   uffdUnprotectWritable: false,
   uffdWpUnpopulated: false,

@@ -6,7 +6,7 @@ import { folio_alloc, folio_add_lru, folio_maybe_dma_pinned } from './folio.js';
 import { page_add_file_rmap, page_add_new_anon_rmap, page_try_dup_anon_rmap } from './rmap.js';
 import { decode_swap_pte, swap_duplicate } from './swapfile.js';
 import { maybe_mkwrite, pte_mkdirty, mk_pte, vm_normal_page } from './pgtable.js';
-import { type ForkCtxs, copy_pte_marker, dup_userfaultfd, dup_userfaultfd_complete, vma_needs_copy_uffd } from './userfaultfd.js';
+import { type ForkCtxs, uffd_wp_fork_keeps, copy_pte_marker, dup_userfaultfd, dup_userfaultfd_complete, vma_needs_copy_uffd } from './userfaultfd.js';
 
 /** copy_present_page(): the child gets its own copy now (the parent's page may be pinned). */
 function copy_present_page(k: Kernel, child: Mm, dst: Vma, addr: number, src: PresentPte): void {
@@ -15,7 +15,8 @@ function copy_present_page(k: Kernel, child: Mm, dst: Vma, addr: number, src: Pr
   page_add_new_anon_rmap(k, f, dst);
   folio_add_lru(k, f);
   const pte = maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), dst);
-  child.ptes[String(addr / k.s.config.pageSize)] = src.uffdWp && dst.flags & VM_UFFD_WP ? { ...pte, write: false, uffdWp: true } : pte;
+  // 8f34f1eac382 (5.13) carries the uffd-wp bit over to a uffd-wp child; before, the copy never had it.
+  child.ptes[String(addr / k.s.config.pageSize)] = src.uffdWp && k.p.forkUffdWpDstVma && dst.flags & VM_UFFD_WP ? { ...pte, write: false, uffdWp: true } : pte;
   trace(k, 'copy_present_page', `0x${addr.toString(16)}: maybe-pinned pfn ${old.pfn} copied for the child: pfn ${f.pfn}`);
 }
 
@@ -49,7 +50,7 @@ function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, 
   const wrprotect = isCowMapping(src.flags) && pte.write;
   if (wrprotect) childPte = { ...childPte, write: false };
   if (src.flags & VM_SHARED) childPte = { ...childPte, dirty: false };
-  if (!(dst.flags & VM_UFFD_WP)) childPte = { ...childPte, uffdWp: false };
+  if (!uffd_wp_fork_keeps(k, src, dst)) childPte = { ...childPte, uffdWp: false };
   child.ptes[v] = childPte;
   trace(k, 'copy_present_pte', `0x${addr.toString(16)}: ${page ? `pfn ${page.pfn}` : 'zeropage'} shared with the child${wrprotect ? ' (R/O)' : ''}`);
   return wrprotect ? v : null;
@@ -57,7 +58,8 @@ function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, 
 
 /** copy_nonpresent_pte(): swap entries gain a reference; 5.19+ clears the exclusive marker in the parent. */
 function copy_nonpresent_pte(k: Kernel, parent: Mm, child: Mm, dst: Vma, v: string, pte: Pte): void {
-  const uffdWp = (dst.flags & VM_UFFD_WP) !== 0;
+  // Before 8f34f1eac382 (5.13) swap and migration entries kept the uffd-wp bit in any child.
+  const uffdWp = !k.p.forkUffdWpDstVma || (dst.flags & VM_UFFD_WP) !== 0;
   if (pte.kind === 'swap') {
     const d = decode_swap_pte(k, pte);
     swap_duplicate(k, d.entry);

@@ -48,7 +48,7 @@ export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
   if (pte.kind === 'present') {
     bit(PM_PRESENT);
     if (pte.softDirty) bit(PM_SOFT_DIRTY);
-    if (pte.uffdWp) bit(PM_UFFD_WP);
+    if (pte.uffdWp && k.p.pagemapUffdWp) bit(PM_UFFD_WP);
     const f = vm_normal_page(k, pte);
     if (f && !f.anon) bit(PM_FILE);
     if (f && f.mapcount === 1) bit(PM_MMAP_EXCLUSIVE);
@@ -56,16 +56,16 @@ export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
     bit(PM_SWAP);
     const d = decode_swap_pte(k, pte);
     if (d.softDirty) bit(PM_SOFT_DIRTY);
-    if (d.uffdWp) bit(PM_UFFD_WP);
+    if (d.uffdWp && k.p.pagemapUffdWp) bit(PM_UFFD_WP);
   } else if (pte.kind === 'migration') {
     // A migration entry is a swap-type entry too: PM_SWAP, with the bits it carries.
     bit(PM_SWAP);
     if (pte.softDirty) bit(PM_SOFT_DIRTY);
-    if (pte.uffdWp) bit(PM_UFFD_WP);
+    if (pte.uffdWp && k.p.pagemapUffdWp) bit(PM_UFFD_WP);
   } else if (pte.kind === 'marker') {
     // pte_to_pagemap_entry(): a marker is a swap-type entry, so PM_SWAP is set too (5.19+).
     bit(PM_SWAP);
-    if (pte.uffdWp) bit(PM_UFFD_WP);
+    if (pte.uffdWp && k.p.pagemapUffdWp) bit(PM_UFFD_WP);
   }
   return e;
 }

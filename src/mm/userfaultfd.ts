@@ -323,6 +323,11 @@ export function vma_needs_copy_uffd(k: Kernel, dst: Vma): boolean {
   return k.p.forkCopyUffdWp && userfaultfd_wp(dst);
 }
 
+/** copy_present_pte(): does the child's PTE keep uffd-wp? b569a1760782 (5.7) tested the parent's VMA, 8f34f1eac382 (5.13) the child's. */
+export function uffd_wp_fork_keeps(k: Kernel, src: Vma, dst: Vma): boolean {
+  return userfaultfd_wp(k.p.forkUffdWpDstVma ? dst : src);
+}
+
 /** Forks in progress: parent context id -> child context id (struct userfaultfd_fork_ctx list). */
 export type ForkCtxs = Record<string, number>;
 

@@ -22,15 +22,17 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
   ],
   uffd_wp_fork_no_event: [
     ['4.4', '5.6', WP_ANON],
-    // dup_userfaultfd(): without UFFD_FEATURE_EVENT_FORK the child VMA is reset, by design, in every era.
-    ['5.7', '6.18', 'the child lost uffd-wp: fork without UFFD_FEATURE_EVENT_FORK drops VM_UFFD_WP'],
+    // b569a1760782 (5.7) cleared the child's uffd-wp bit by the parent's VM_UFFD_WP: a stale bit in the child.
+    ['5.7', '5.12', "the child's PTE kept a stale uffd-wp bit: a write it never protected was reported"],
+    // 8f34f1eac382 (5.13): the child's VMA decides; without EVENT_FORK it is reset (dup_userfaultfd).
+    ['5.13', '6.18', null],
   ],
   uffd_wp_fork_zeropage: [
     // 893e26e61d04 (4.11): UFFD_FEATURE_EVENT_FORK.
     ['4.4', '4.10', 'UFFD_FEATURE_EVENT_FORK is not supported'],
     ['4.11', '5.6', WP_ANON],
     // copy_page_range() skips a VMA without anon_vma (seed 002's remark) and the zeropage's uffd-wp bit with it.
-    ['5.7', '5.18', 'the child lost uffd-wp: copy_page_range() skipped the VMA without an anon_vma'],
+    ['5.7', '5.18', "the child's write was not reported: copy_page_range() skipped the VMA without an anon_vma and its uffd-wp bit"],
     // c56d1b62cce8 (5.19): vma_needs_copy() copies for a uffd-wp child.
     ['5.19', '6.18', null],
   ],
