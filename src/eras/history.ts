@@ -95,6 +95,12 @@ export const HISTORY: Change[] = [
     set: { forkUffdWpDstVma: true, pagemapUffdWp: true },
   },
   {
+    version: '5.14',
+    commit: 'c949b097ef2e',
+    title: 'userfaultfd/shmem: support minor fault registration for shmem (UFFDIO_CONTINUE)',
+    set: { uffdMinorShmem: true },
+  },
+  {
     version: '5.18',
     commit: '53a05ad9f21d d4c470970d45 c145e0b47c77',
     title: 'mm: COW fixes part 1: refcount-based reuse everywhere (swap-in, THP), LRU drain',

@@ -51,6 +51,8 @@ export interface Policies {
   uffdEventFork: boolean;
   /** 5.7: uffd-wp on anonymous memory (UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT, _PAGE_UFFD_WP, pte_swp_uffd_wp). */
   uffdWp: boolean;
+  /** 5.14 (c949b097ef2e): minor faults on shmem (UFFDIO_REGISTER_MODE_MINOR, UFFDIO_CONTINUE, UFFD_FEATURE_MINOR_SHMEM). */
+  uffdMinorShmem: boolean;
   /** 5.19 (679d10331910 5c041f5d1f23 b1f9e876862d): uffd-wp on shmem/hugetlbfs through PTE markers (WP_HUGETLBFS_SHMEM). */
   uffdWpShmem: boolean;
   /** c56d1b62cce8 (5.19): fork's vma_needs_copy() also copies VMAs of a uffd-wp child; before, only VMAs with an anon_vma. */
@@ -103,6 +105,7 @@ export const BASE_POLICIES: Policies = {
   uffdWpShmem: false,
   forkCopyUffdWp: false,
   forkMarkerOnlyUffdWp: false,
+  uffdMinorShmem: false,
   forkUffdWpDstVma: false,
   pagemapUffdWp: false,
   uffdWpWritenotify: false,

@@ -7,12 +7,13 @@ import type { Mm, MarkerPte, PresentPte, Pte, Vma } from '../model/types.js';
 import type { UffdCtx, UffdMsg } from '../model/uffd.js';
 import {
   UFFD_API, UFFD_EVENT_FORK, UFFD_EVENT_PAGEFAULT, UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_PAGEFAULT_FLAG_WP,
-  UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED, UFFD_PAGEFAULT_FLAG_WP,
+  UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_WP_ASYNC, UFFD_PAGEFAULT_FLAG_MINOR, UFFDIO_CONTINUE_MODE_DONTWAKE,
+  UFFDIO_REGISTER_MODE_MINOR, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED, UFFD_PAGEFAULT_FLAG_WP,
   UFFD_PAGEFAULT_FLAG_WRITE, UFFDIO_COPY_MODE_DONTWAKE, UFFDIO_COPY_MODE_WP, UFFDIO_REGISTER_MODE_MISSING,
   UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT_MODE_DONTWAKE, UFFDIO_WRITEPROTECT_MODE_WP, VM_UFFD_MISSING,
 } from '../model/uffd.js';
 import {
-  EBUSY, EEXIST, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
+  EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
 } from '../model/flags.js';
 import { type Kernel, ModelBug, findVma, trace, vpn } from './context.js';
 import { folio_add_lru, folio_alloc } from './folio.js';
@@ -23,14 +24,21 @@ import { mk_pte, pte_at, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtab
 import { split_vmas } from './mmap.js';
 import { writeBytes } from '../model/bytes.js';
 
-/** __VM_UFFD_FLAGS without VM_UFFD_MINOR (not modelled). */
+/** __VM_UFFD_FLAGS in the flags word; VM_UFFD_MINOR is Vma.uffdMinor. */
 export const VM_UFFD_FLAGS = VM_UFFD_MISSING | VM_UFFD_WP;
+
+/** Clears VM_UFFD_* and the context (userfaultfd_reset_ctx). */
+function reset_uffd(vma: Vma): void {
+  vma.flags &= ~VM_UFFD_FLAGS;
+  vma.uffdCtx = null;
+  vma.uffdMinor = false;
+}
 
 /** A user access or GUP sleeps in handle_userfault() until the monitor wakes message `msg`. */
 export class UffdBlocked extends Error {
   override name = 'UffdBlocked';
-  constructor(readonly ctx: number, readonly msg: number, readonly address: number, readonly reason: 'missing' | 'wp') {
-    super(`blocked in handle_userfault(): userfaultfd ${ctx} ${reason === 'wp' ? 'write-protect' : 'missing'} fault at 0x${address.toString(16)}`);
+  constructor(readonly ctx: number, readonly msg: number, readonly address: number, readonly reason: 'missing' | 'wp' | 'minor') {
+    super(`blocked in handle_userfault(): userfaultfd ${ctx} ${reason === 'wp' ? 'write-protect' : reason} fault at 0x${address.toString(16)}`);
   }
 }
 
@@ -49,6 +57,7 @@ export function uffd_api_features(k: Kernel): number {
   let f = 0;
   if (k.p.uffdEventFork) f |= UFFD_FEATURE_EVENT_FORK;
   if (k.p.uffdWp) f |= UFFD_FEATURE_PAGEFAULT_FLAG_WP;
+  if (k.p.uffdMinorShmem) f |= UFFD_FEATURE_MINOR_SHMEM;
   if (k.p.uffdWpShmem) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
   if (k.p.uffdWpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED;
   if (k.p.uffdWpAsync) f |= UFFD_FEATURE_WP_ASYNC;
@@ -83,8 +92,10 @@ function isShmem(vma: Vma): boolean {
 }
 
 /** vma_can_userfault() (5.7: WP only on anonymous memory; 5.19: also shmem/hugetlbfs). */
-function vma_can_userfault(k: Kernel, vma: Vma, vmFlags: number): boolean {
+function vma_can_userfault(k: Kernel, vma: Vma, vmFlags: number, minor: boolean): boolean {
   if (vmFlags & VM_UFFD_WP && isShmem(vma) && !k.p.uffdWpShmem) return false;
+  // Minor faults need a page cache: shmem (5.14) or hugetlbfs, never anonymous memory.
+  if (minor && (!isShmem(vma) || !k.p.uffdMinorShmem)) return false;
   return true;
 }
 
@@ -92,7 +103,9 @@ function vma_can_userfault(k: Kernel, vma: Vma, vmFlags: number): boolean {
 export function userfaultfd_register(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number, mode: number): number {
   const ps = k.s.config.pageSize;
   if (c.features === null) return -EINVAL;
-  if (!mode || mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP)) return -EINVAL;
+  if (!mode || mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR)) return -EINVAL;
+  const minor = (mode & UFFDIO_REGISTER_MODE_MINOR) !== 0;
+  if (minor && !k.p.uffdMinorShmem) return -EINVAL;
   // Before 5.7 MODE_WP was reserved: "FIXME: remove the below error constraint by implementing the wprotect tracking mode".
   if (mode & UFFDIO_REGISTER_MODE_WP && !k.p.uffdWp) {
     trace(k, 'userfaultfd_register', 'UFFDIO_REGISTER_MODE_WP not implemented in this kernel: -EINVAL');
@@ -104,8 +117,8 @@ export function userfaultfd_register(k: Kernel, c: UffdCtx, mm: Mm, start: numbe
   const covered = mm.vmas.filter((v) => v.start < end && v.end > start);
   if (covered.reduce((n, v) => n + Math.min(v.end, end) - Math.max(v.start, start), 0) !== len) return -ENOMEM;
   for (const v of covered) {
-    if (!vma_can_userfault(k, v, vmFlags)) {
-      trace(k, 'userfaultfd_register', `VMA 0x${v.start.toString(16)} cannot take ${vmFlags & VM_UFFD_WP ? 'VM_UFFD_WP' : 'VM_UFFD_MISSING'}: -EINVAL`);
+    if (!vma_can_userfault(k, v, vmFlags, minor)) {
+      trace(k, 'userfaultfd_register', `VMA 0x${v.start.toString(16)} cannot take ${minor ? 'VM_UFFD_MINOR' : vmFlags & VM_UFFD_WP ? 'VM_UFFD_WP' : 'VM_UFFD_MISSING'}: -EINVAL`);
       return -EINVAL;
     }
     if (v.uffdCtx != null && v.uffdCtx !== c.id) return -EBUSY;
@@ -113,6 +126,7 @@ export function userfaultfd_register(k: Kernel, c: UffdCtx, mm: Mm, start: numbe
   for (const v of split_vmas(mm, start, end, ps)) {
     v.flags = (v.flags & ~VM_UFFD_FLAGS) | vmFlags;
     v.uffdCtx = c.id;
+    v.uffdMinor = minor;
   }
   trace(k, 'userfaultfd_register', `0x${start.toString(16)}-0x${end.toString(16)} ${vmFlags & VM_UFFD_MISSING ? 'MISSING' : ''}${vmFlags === VM_UFFD_FLAGS ? '|' : ''}${vmFlags & VM_UFFD_WP ? 'WP' : ''}`);
   return 0;
@@ -124,8 +138,7 @@ export function userfaultfd_unregister(k: Kernel, c: UffdCtx, mm: Mm, start: num
   if (start % ps || len % ps || len <= 0) return -EINVAL;
   for (const v of split_vmas(mm, start, start + len, ps)) {
     if (v.uffdCtx !== c.id) continue;
-    v.flags &= ~VM_UFFD_FLAGS;
-    v.uffdCtx = null;
+    reset_uffd(v);
   }
   wake_userfault(k, c, start, len);
   return 0;
@@ -156,7 +169,7 @@ export function userfaultfd_wp_use_markers(k: Kernel, vma: Vma): boolean {
 }
 
 /** userfault_msg() + handle_userfault(): queue a message and put the faulting task to sleep. */
-export function handle_userfault(k: Kernel, vma: Vma, addr: number, flags: number, reason: 'missing' | 'wp'): never {
+export function handle_userfault(k: Kernel, vma: Vma, addr: number, flags: number, reason: 'missing' | 'wp' | 'minor'): never {
   if (vma.uffdCtx == null) throw new ModelBug('handle_userfault() on a VMA without a userfaultfd context');
   const c = ctxOf(k, vma.uffdCtx);
   const ps = k.s.config.pageSize;
@@ -165,13 +178,14 @@ export function handle_userfault(k: Kernel, vma: Vma, addr: number, flags: numbe
     id: k.s.next.id++,
     event: UFFD_EVENT_PAGEFAULT,
     address,
-    flags: (flags & FAULT_FLAG_WRITE ? UFFD_PAGEFAULT_FLAG_WRITE : 0) | (reason === 'wp' ? UFFD_PAGEFAULT_FLAG_WP : 0),
+    flags: (flags & FAULT_FLAG_WRITE ? UFFD_PAGEFAULT_FLAG_WRITE : 0) | (reason === 'wp' ? UFFD_PAGEFAULT_FLAG_WP : 0) |
+      (reason === 'minor' ? UFFD_PAGEFAULT_FLAG_MINOR : 0),
     childCtx: null,
     state: 'pending',
     waiter: null,
   };
   c.msgs.push(msg);
-  trace(k, 'handle_userfault', `${reason === 'wp' ? 'VM_UFFD_WP' : 'VM_UFFD_MISSING'} fault at 0x${address.toString(16)}: message ${msg.id} to userfaultfd ${c.id}, the task sleeps`);
+  trace(k, 'handle_userfault', `${reason === 'wp' ? 'VM_UFFD_WP' : reason === 'minor' ? 'VM_UFFD_MINOR' : 'VM_UFFD_MISSING'} fault at 0x${address.toString(16)}: message ${msg.id} to userfaultfd ${c.id}, the task sleeps`);
   throw new UffdBlocked(c.id, msg.id, address, reason);
 }
 
@@ -269,12 +283,12 @@ export function handle_pte_none_uffd(k: Kernel, mm: Mm, vma: Vma, addr: number, 
     }
     trace(k, 'handle_pte_marker', `uffd-wp marker at 0x${addr.toString(16)}: fault it in write-protected`);
   }
-  if (userfaultfd_missing(vma)) {
-    const index = vma.file ? vma.file.pgoff + Math.floor((addr - vma.start) / k.s.config.pageSize) : 0;
-    const cached = vma.file ? k.s.files[vma.file.ino]?.pages[index] !== undefined : false;
-    // do_anonymous_page() / shmem_get_folio_gfp(): nothing to map yet, the monitor must provide it.
-    if (!cached) handle_userfault(k, vma, addr, flags, 'missing');
-  }
+  const index = vma.file ? vma.file.pgoff + Math.floor((addr - vma.start) / k.s.config.pageSize) : 0;
+  const cached = vma.file ? k.s.files[vma.file.ino]?.pages[index] !== undefined : false;
+  // do_anonymous_page() / shmem_get_folio_gfp(): nothing to map yet, the monitor must provide it.
+  if (userfaultfd_missing(vma) && !cached) handle_userfault(k, vma, addr, flags, 'missing');
+  // shmem_get_folio_gfp() (5.14): the page is cached but the monitor decides when it may be mapped.
+  if (vma.uffdMinor && cached) handle_userfault(k, vma, addr, flags, 'minor');
   return pte?.kind === 'marker' ? 'marker' : 'fallthrough';
 }
 
@@ -335,14 +349,11 @@ export type ForkCtxs = Record<string, number>;
 export function dup_userfaultfd(k: Kernel, dst: Vma, childMm: number, fcs: ForkCtxs): void {
   const octx = dst.uffdCtx != null ? k.s.uffds[dst.uffdCtx] : undefined;
   if (!octx) {
-    dst.flags &= ~VM_UFFD_FLAGS;
-    dst.uffdCtx = null;
+    reset_uffd(dst);
     return;
   }
   if (octx.features === null || !(octx.features & UFFD_FEATURE_EVENT_FORK)) {
-    // userfaultfd_reset_ctx()
-    dst.flags &= ~VM_UFFD_FLAGS;
-    dst.uffdCtx = null;
+    reset_uffd(dst);
     trace(k, 'dup_userfaultfd', `no UFFD_FEATURE_EVENT_FORK: child VMA 0x${dst.start.toString(16)} loses VM_UFFD_*`);
     return;
   }
@@ -474,6 +485,37 @@ export function mfill_atomic_copy(k: Kernel, c: UffdCtx, mm: Mm, dst: number, da
   trace(k, 'mfill_atomic_copy', `${copied} byte(s) at 0x${dst.toString(16)}${wp ? ' (UFFDIO_COPY_MODE_WP)' : ''}`);
   if (!(mode & UFFDIO_COPY_MODE_DONTWAKE)) wake_userfault(k, c, dst, data.length);
   return copied;
+}
+
+/**
+ * UFFDIO_CONTINUE -> mfill_atomic_pte_continue(): map the page-cache pages
+ * that are already there (after a minor fault), then wake. Private
+ * mappings get them read-only, like a read fault.
+ */
+export function mfill_atomic_continue(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number, mode: number): number {
+  const ps = k.s.config.pageSize;
+  if (!k.p.uffdMinorShmem || c.features === null || start % ps || len % ps || len <= 0) return -EINVAL;
+  if (mode & ~UFFDIO_CONTINUE_MODE_DONTWAKE) return -EINVAL;
+  let mapped = 0;
+  for (let a = start; a < start + len; a += ps) {
+    const vma = findVma(mm, a);
+    if (!vma || vma.uffdCtx !== c.id || !vma.uffdMinor || !vma.file) return mapped ? mapped : -ENOENT;
+    const pte = pte_at(k, mm, a);
+    if (pte && pte.kind !== 'marker') return mapped ? mapped : -EEXIST;
+    const pfn = k.s.files[vma.file.ino]!.pages[vma.file.pgoff + (a - vma.start) / ps];
+    if (pfn === undefined) return mapped ? mapped : -EFAULT;
+    const f = k.s.folios[pfn]!;
+    f.refcount++;
+    page_add_file_rmap(k, f);
+    // mfill_atomic_install_pte(): dirty, writable only in a shared writable mapping; a marker is overwritten.
+    let np = pte_mkdirty(mk_pte(f.pfn));
+    if (vma.flags & VM_SHARED && vma.flags & VM_WRITE) np = { ...np, write: true };
+    set_pte_at(k, mm, a, np);
+    mapped += ps;
+  }
+  trace(k, 'mfill_atomic_continue', `${mapped} byte(s) at 0x${start.toString(16)} mapped from the page cache`);
+  if (!(mode & UFFDIO_CONTINUE_MODE_DONTWAKE)) wake_userfault(k, c, start, len);
+  return mapped;
 }
 
 /** UFFDIO_WAKE. */

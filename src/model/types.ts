@@ -81,6 +81,8 @@ export interface Vma {
   anonVma: number | null;
   /** vma->vm_userfaultfd_ctx: the registered userfaultfd context (with VM_UFFD_MISSING / VM_UFFD_WP). */
   uffdCtx?: number | null;
+  /** VM_UFFD_MINOR (a high VM_* bit, bit 38 on 64-bit, kept apart from the 32-bit flags word). */
+  uffdMinor?: boolean;
 }
 
 export interface Mm {

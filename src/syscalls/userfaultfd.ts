@@ -6,7 +6,7 @@ import type { Call, Result, SyscallDef, Value } from './table.js';
 import { RunError } from './machine.js';
 import { type Kernel, kernelFor, mmOf } from '../mm/context.js';
 import {
-  mfill_atomic_copy, mwriteprotect_range, uffd_api_features, new_userfaultfd, userfaultfd_api, userfaultfd_read, userfaultfd_register,
+  mfill_atomic_continue, mfill_atomic_copy, mwriteprotect_range, uffd_api_features, new_userfaultfd, userfaultfd_api, userfaultfd_read, userfaultfd_register,
   userfaultfd_unregister, userfaultfd_wake,
 } from '../mm/userfaultfd.js';
 import type { UffdCtx } from '../model/uffd.js';
@@ -122,7 +122,7 @@ export const UFFD_SYSCALLS: Record<string, SyscallDef> = {
   },
   uffdio_register: {
     params: ['uffd', 'addr', 'length', 'mode'],
-    doc: 'uffdio_register(uffd, addr, length, mode) -> 0 or -errno; mode UFFDIO_REGISTER_MODE_MISSING|UFFDIO_REGISTER_MODE_WP (WP: anon 5.7+, shmem 5.19+)',
+    doc: 'uffdio_register(uffd, addr, length, mode) -> 0 or -errno; mode UFFDIO_REGISTER_MODE_MISSING|UFFDIO_REGISTER_MODE_WP|UFFDIO_REGISTER_MODE_MINOR (WP: anon 5.7+, shmem 5.19+; MINOR: shmem 5.14+)',
     run(c) {
       const d = UFFD_SYSCALLS.uffdio_register!;
       const [addr, len, mode] = [num(c, d, 'addr'), num(c, d, 'length'), num(c, d, 'mode')];
@@ -154,6 +154,15 @@ export const UFFD_SYSCALLS: Record<string, SyscallDef> = {
       const d = UFFD_SYSCALLS.uffdio_copy!;
       const [dst, data, mode] = [num(c, d, 'dst'), bytesArg(c, d, 'data'), num(c, d, 'mode', 0)];
       return ioctl(c, d, 'mfill_atomic_copy', (k, ctx) => mfill_atomic_copy(k, ctx, mmOf(k, ctx.mm), dst, data, mode));
+    },
+  },
+  uffdio_continue: {
+    params: ['uffd', 'addr', 'length', 'mode?'],
+    doc: 'uffdio_continue(uffd, addr, length[, mode]) -> bytes mapped or -errno: resolve minor faults (UFFDIO_REGISTER_MODE_MINOR, shmem 5.14+) by mapping the page-cache pages, then wake',
+    run(c) {
+      const d = UFFD_SYSCALLS.uffdio_continue!;
+      const [addr, len, mode] = [num(c, d, 'addr'), num(c, d, 'length'), num(c, d, 'mode', 0)];
+      return ioctl(c, d, 'mfill_atomic_continue', (k, ctx) => mfill_atomic_continue(k, ctx, mmOf(k, ctx.mm), addr, len, mode));
     },
   },
   uffdio_wake: {

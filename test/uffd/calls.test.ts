@@ -7,7 +7,7 @@ import { parseScenario } from '../../src/scenario/parse.js';
 import { runScenario, type RunResult } from '../../src/scenario/run.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import {
-  UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
+  UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
   UFFD_FEATURE_WP_UNPOPULATED,
 } from '../../src/model/uffd.js';
 
@@ -47,7 +47,9 @@ test('UFFDIO_API reports the features of each era', () => {
   assert.equal(features('4.10'), 0);
   assert.equal(features('4.11'), UFFD_FEATURE_EVENT_FORK);
   assert.equal(features('5.7'), UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_PAGEFAULT_FLAG_WP);
-  assert.equal(features('5.19'), UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
+  assert.equal(features('5.14'), UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MINOR_SHMEM);
+  assert.equal(features('5.19') & UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
+  assert.equal(features('5.18') & UFFD_FEATURE_WP_HUGETLBFS_SHMEM, 0);
   assert.equal(features('6.4') & UFFD_FEATURE_WP_UNPOPULATED, UFFD_FEATURE_WP_UNPOPULATED);
   assert.equal(features('6.6') & UFFD_FEATURE_WP_ASYNC, 0);
   assert.equal(features('6.7') & UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_ASYNC);
@@ -299,4 +301,30 @@ thread child:
 `, '6.0');
   assert.deepEqual(failures(r), []);
   assert.deepEqual(r.findings, []);
+});
+
+test('minor faults on shmem (5.14): the page is cached, UFFDIO_CONTINUE maps it', () => {
+  const text = `
+thread main:
+  fd = memfd_create()
+  write(fd, fill(4096, 0x42))
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd)
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  expect uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_MINOR) == 0 else "MODE_MINOR"
+  h = start load(mem, 1)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_flags(m) == UFFD_PAGEFAULT_FLAG_MINOR else "a minor fault"
+  expect uffdio_continue(uffd, mem, 4096) == 4096 else "UFFDIO_CONTINUE"
+  expect uffdio_continue(uffd, mem, 4096) == -EEXIST else "UFFDIO_CONTINUE twice"
+thread main:
+  expect wait(h) == [0x42] else "the load did not see the page cache"
+  mem[0] = 1
+  expect read(fd, 1, 0) == [1] else "the mapping is not the page cache"
+`;
+  assert.deepEqual(failures(run(text, '5.14')), []);
+  assert.deepEqual(failures(run(text)), []);
+  const old = run(text.replace(/  h = start load[\s\S]*/, ''), '5.13');
+  assert.deepEqual(failures(old), ['MODE_MINOR: -0x16']);
 });
