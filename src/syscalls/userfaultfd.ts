@@ -108,7 +108,7 @@ export const UFFD_SYSCALLS: Record<string, SyscallDef> = {
   },
   uffdio_api: {
     params: ['uffd', 'features?'],
-    doc: 'uffdio_api(uffd[, features]) -> 0 or -EINVAL (a feature this kernel lacks: EVENT_FORK 4.11, PAGEFAULT_FLAG_WP 5.7, WP_HUGETLBFS_SHMEM 5.19, WP_UNPOPULATED 6.4, WP_ASYNC 6.7)',
+    doc: 'uffdio_api(uffd[, features]) -> 0 or -EINVAL (a feature this kernel lacks: EVENT_FORK 4.11, PAGEFAULT_FLAG_WP 5.7, MINOR_SHMEM 5.14, WP_HUGETLBFS_SHMEM 5.19, WP_UNPOPULATED 6.4, WP_ASYNC 6.7)',
     run(c) {
       const d = UFFD_SYSCALLS.uffdio_api!;
       const features = num(c, d, 'features', 0);
