@@ -62,18 +62,6 @@ const EXPECTED: Record<string, { arch?: string; verdicts: Verdicts }[]> = {
       ],
     },
   ],
-  odirect_swapout_stable_writes: [
-    {
-      verdicts: [
-        ['4.4', '5.3', PAGEOUT],
-        // reuse_swap_page() refuses a page under writeback on a SWP_STABLE_WRITES device (f05714293a59),
-        // and 1493a1913e34 drops the exclusive marker in the same case.
-        ['5.4', '6.3', ODIRECT_LOST],
-        // a7e689dd1c06 (6.4): O_DIRECT pins; reclaim keeps pinned pages out of swap (feb889fb40fa).
-        ['6.4', '6.18', null],
-      ],
-    },
-  ],
   odirect_swapout: [
     {
       verdicts: [

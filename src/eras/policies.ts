@@ -21,7 +21,7 @@ export interface Policies {
   gupFastBarriers: boolean;
   /** do_wp_page()'s reuse decision for an anon page mapped R/O. */
   wpReuse: 'reuse_swap_page' | 'page_count' | 'page_count_drain' | 'anon_exclusive';
-  /** 52d1e606ee73 (5.1) .. 1a0cf26323c8 (5.9): reuse a KSM page mapped only here. */
+  /** 52d1e606ee73 (5.1) .. 1a0cf26323c8 (5.9): reuse a KSM page mapped only here (the model creates no KSM pages yet). */
   wpKsmReuse: boolean;
   /** 6.7: the refcount test moved into wp_can_reuse_anon_folio() (same decision, kernel-faithful name). */
   wpCanReuseAnonFolio: boolean;
@@ -41,11 +41,17 @@ export interface Policies {
   softDirtySkipPinned: boolean;
   /** 1a4e58cce84e (5.4): MADV_COLD / MADV_PAGEOUT exist. */
   madvPageout: boolean;
-  /** 64fe24a3e05e (6.0): mprotect() maps exclusive anon pages writable right away. */
-  mprotectExclusiveWritable: boolean;
+  /** 12e967fd8e4e (5.6): MADV_PAGEOUT leaves pages mapped by more than one process alone. */
+  pageoutSkipShared: boolean;
+  /** f05714293a59 (4.10): reuse_swap_page() refuses a page under writeback on a SWP_STABLE_WRITES device. */
+  reuseSwapStableWrites: boolean;
+  /** 14a762dd1977 (5.19): unuse_pte() keeps the swap PTE's soft-dirty and uffd-wp bits. */
+  unuseKeepsSwapBits: boolean;
+  /** mprotect() maps exclusive anon pages writable right away: 64fe24a3e05e (6.0) dirty ones, 6.2 clean ones too. */
+  mprotectExclusiveWritable: 'no' | 'dirty' | 'any';
   /** a7e689dd1c06 (6.4): O_DIRECT takes FOLL_PIN instead of FOLL_GET. */
   odirectPin: boolean;
-  /** io_uring (5.1): fixed buffers registered with FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM. */
+  /** io_uring (5.1): fixed buffers registered with FOLL_WRITE|FOLL_LONGTERM. */
   ioUring: boolean;
   /** 893e26e61d04 (4.11): UFFD_FEATURE_EVENT_FORK; without it dup_userfaultfd() drops VM_UFFD_* in the child. */
   uffdEventFork: boolean;
@@ -71,6 +77,8 @@ export interface Policies {
   uffdWpUnpopulated: boolean;
   /** 6.7: UFFD_FEATURE_WP_ASYNC: do_wp_page() clears the uffd-wp bit itself instead of notifying. */
   uffdWpAsync: boolean;
+  /** 5.6 ("fs/io_uring: set FOLL_PIN via pin_user_pages()"): fixed buffers are pinned, not referenced. */
+  ioUringPin: boolean;
   /** 6.2: gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
   gupTestPinLongterm: boolean;
 }
@@ -96,9 +104,13 @@ export const BASE_POLICIES: Policies = {
   forkEarlyCopy: 'none',
   softDirtySkipPinned: false,
   madvPageout: false,
-  mprotectExclusiveWritable: false,
+  pageoutSkipShared: false,
+  reuseSwapStableWrites: false,
+  unuseKeepsSwapBits: false,
+  mprotectExclusiveWritable: 'no',
   odirectPin: false,
   ioUring: false,
+  ioUringPin: false,
   gupTestPinLongterm: false,
   uffdEventFork: false,
   uffdWp: false,

@@ -3,7 +3,7 @@
 import type { File, Folio } from '../model/types.js';
 import { readBytes, writeBytes } from '../model/bytes.js';
 import { type Kernel, trace, folio } from './context.js';
-import { folio_alloc } from './folio.js';
+import { folio_add_lru, folio_alloc } from './folio.js';
 
 /** filemap_get_folio()/shmem_get_folio(): the cached page at index, created zero-filled if missing. */
 export function filemap_get_folio(k: Kernel, file: File, index: number): Folio {
@@ -11,8 +11,9 @@ export function filemap_get_folio(k: Kernel, file: File, index: number): Folio {
   if (pfn !== undefined) return folio(k, pfn);
   const f = folio_alloc(k);
   f.mapping = { ino: file.ino, index };
-  f.lru = true;
   file.pages[index] = f.pfn;
+  // The allocation's reference becomes the page cache's; shmem_add_to_page_cache() then folio_add_lru().
+  folio_add_lru(k, f);
   trace(k, 'shmem_get_folio', `${file.name} page ${index} -> pfn ${f.pfn}`);
   return f;
 }

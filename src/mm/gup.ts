@@ -18,8 +18,10 @@ export interface GupState {
   mm: number;
   start: number;
   nrPages: number;
-  /** gup_flags as the loop currently has them (FOLL_WRITE may be dropped, FOLL_COW added). */
+  /** gup_flags as the caller passed them. */
   flags: number;
+  /** foll_flags of the current page: faultin_page() may drop FOLL_WRITE or add FOLL_COW, for this page only. */
+  foll: number | null;
   /** Next page to look up. */
   i: number;
   refs: GupRef[];
@@ -44,7 +46,7 @@ export interface GupFastState {
 
 export function gup_init(mm: number, start: number, nrPages: number, flags: number, fast: boolean): GupState {
   const fastState: GupFastState | null = fast ? { stage: 'seq', seq: null, pte: null } : null;
-  return { mm, start, nrPages, flags, i: 0, refs: [], pending: null, error: null, fastState, blocked: false };
+  return { mm, start, nrPages, flags, foll: null, i: 0, refs: [], pending: null, error: null, fastState, blocked: false };
 }
 
 export function gup_done(g: GupState): boolean {
@@ -162,9 +164,13 @@ export function gup_step(k: Kernel, g: GupState): string {
     g.error = -EFAULT;
     return '__get_user_pages';
   }
-  let flags = g.flags;
-  // 17839856fd58 (5.8): "COW can break either way": take every GUP reference in a COW mapping for writing.
-  if (k.p.gupForceCowBreak && isCowMapping(vma.flags) && flags & (FOLL_GET | FOLL_PIN)) flags |= FOLL_WRITE;
+  // __get_user_pages(): every page starts from the caller's flags.
+  if (g.foll === null) {
+    g.foll = g.flags;
+    // 17839856fd58 (5.8): "COW can break either way": take every GUP reference in a COW mapping for writing.
+    if (k.p.gupForceCowBreak && isCowMapping(vma.flags) && g.foll & (FOLL_GET | FOLL_PIN)) g.foll |= FOLL_WRITE;
+  }
+  const flags = g.foll;
   if (g.pending) {
     const faultFlags = g.pending.unshare ? FAULT_FLAG_UNSHARE : flags & FOLL_WRITE ? FAULT_FLAG_WRITE : 0;
     g.pending = null;
@@ -176,10 +182,10 @@ export function gup_step(k: Kernel, g: GupState): string {
     if (ret.write && !(vma.flags & VM_WRITE)) {
       if (k.p.dropWriteAfterCow) {
         // Before 19be0eaffa3a: "COW has been broken, a read lookup is enough" -- Dirty COW.
-        g.flags &= ~FOLL_WRITE;
+        g.foll &= ~FOLL_WRITE;
         trace(k, 'faultin_page', 'VM_FAULT_WRITE in a !VM_WRITE VMA: drop FOLL_WRITE');
       } else if (k.p.followWrite !== 'anon_exclusive') {
-        g.flags |= FOLL_COW;
+        g.foll |= FOLL_COW;
         trace(k, 'faultin_page', 'VM_FAULT_WRITE in a !VM_WRITE VMA: set FOLL_COW');
       }
     }
@@ -196,6 +202,7 @@ export function gup_step(k: Kernel, g: GupState): string {
     `0x${addr.toString(16)} -> ${r.page.zero ? 'zeropage' : `pfn ${r.page.pfn}`} (${flagNames(flags & (FOLL_GET | FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_COW), FOLL_NAMES)})`,
   );
   g.i++;
+  g.foll = null;
   return 'follow_page_pte';
 }
 

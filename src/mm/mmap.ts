@@ -2,7 +2,7 @@
 import type { Mm, Vma } from '../model/types.js';
 import {
   EINVAL, ENOMEM, MAP_ANONYMOUS, MAP_FIXED, MAP_PRIVATE, MAP_SHARED, PROT_EXEC, PROT_READ, PROT_WRITE,
-  VM_EXEC, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_WRITE,
+  VM_EXEC, VM_MAYEXEC, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
 } from '../model/flags.js';
 import { type Kernel, trace, vpn } from './context.js';
 import { zap_pte_range } from './memory.js';
@@ -99,14 +99,16 @@ export function do_mprotect(k: Kernel, mm: Mm, start: number, len: number, prot:
       if (pte?.kind !== 'present') continue;
       if (!(v.flags & VM_WRITE)) {
         mm.ptes[vpn(k, a)] = { ...pte, write: false };
-      } else if (v.flags & VM_SHARED ? false : k.p.mprotectExclusiveWritable) {
-        // 64fe24a3e05e (6.0) can_change_pte_writable(): exclusive anon pages need no write fault.
+      } else if (v.flags & VM_SHARED) {
+        // A shared shmem mapping has no write-notify unless soft-dirty tracking is on (vma_wants_writenotify()).
+        // 51d3d5eb74ff (6.2): a uffd-wp VMA wants write-notify too; before, its uffd-wp PTEs became writable here.
+        if (v.flags & VM_SOFTDIRTY && !(k.p.uffdWpWritenotify && v.flags & VM_UFFD_WP)) mm.ptes[vpn(k, a)] = { ...pte, write: true };
+      } else if (k.p.mprotectExclusiveWritable !== 'no') {
+        // 64fe24a3e05e (6.0) can_change_pte_writable(): exclusive anon pages need no write fault (6.0: dirty ones only).
         const f = vm_normal_page(k, pte);
         const softDirtyOk = (v.flags & VM_SOFTDIRTY) !== 0 || pte.softDirty;
-        if (f?.anon && f.anonExclusive && !pte.uffdWp && softDirtyOk && pte.dirty) mm.ptes[vpn(k, a)] = { ...pte, write: true };
-      } else if (v.flags & VM_SHARED && pte.dirty && !(pte.uffdWp && k.p.uffdWpWritenotify)) {
-        // Before 51d3d5eb74ff (6.2) vm_page_prot of a uffd-wp shmem VMA stayed writable: the uffd-wp PTE too.
-        mm.ptes[vpn(k, a)] = { ...pte, write: true };
+        const dirtyOk = k.p.mprotectExclusiveWritable === 'any' || pte.dirty;
+        if (f?.anon && f.anonExclusive && !pte.uffdWp && softDirtyOk && dirtyOk) mm.ptes[vpn(k, a)] = { ...pte, write: true };
       }
     }
   }

@@ -455,12 +455,14 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   io_uring_register_buffers: {
     params: ['ring', 'addr', 'length'],
-    doc: 'io_uring_register_buffers(ring, addr, length): fixed buffer, FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM',
+    doc: 'io_uring_register_buffers(ring, addr, length): fixed buffer, FOLL_WRITE|FOLL_LONGTERM with FOLL_PIN from 5.6 (FOLL_GET before)',
     run(c) {
       const d = SYSCALLS.io_uring_register_buffers!;
       const ring = int(c, d, 'ring');
       if (!(ring in c.m.process(c.m.pidOf(c.tid)).rings)) return BigInt(-EBADF);
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE, { what: 'pin', owner: 'io_uring', ring }, false);
+      // io_sqe_buffer_register(): get_user_pages_longterm()/FOLL_GET before 5.6, pin_user_pages() after.
+      const how = kernel(c).p.ioUringPin ? FOLL_PIN : FOLL_GET;
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | FOLL_LONGTERM | FOLL_WRITE, { what: 'pin', owner: 'io_uring', ring }, false);
     },
   },
   io_uring_write_fixed: {
