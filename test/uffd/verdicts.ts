@@ -43,6 +43,19 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     // ... until 49d6d7fb6313 (6.2) copied them only into a uffd-wp child.
     ['6.2', '6.18', null],
   ],
+  uffd_wp_swapoff: [
+    ['4.4', '5.6', WP_ANON],
+    // unuse_pte() built the PTE from the page and dropped the swap PTE's bits ...
+    ['5.7', '5.18', 'the write after swapoff was not reported: unuse_pte() dropped the uffd-wp bit'],
+    // ... until 14a762dd1977 (5.19).
+    ['5.19', '6.18', null],
+  ],
+  soft_dirty_swapoff: [
+    ['4.4', '5.3', 'MADV_PAGEOUT failed'],
+    ['5.4', '5.18', 'swapoff lost the soft-dirty bit of a written page'],
+    // 14a762dd1977 (5.19): unuse_pte() keeps soft-dirty and uffd-wp.
+    ['5.19', '6.18', null],
+  ],
   soft_dirty_swapout: [
     // 1a4e58cce84e (5.4): MADV_PAGEOUT. _PAGE_SWP_SOFT_DIRTY predates every modelled kernel.
     ['4.4', '5.3', 'MADV_PAGEOUT failed'],
