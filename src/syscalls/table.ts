@@ -20,6 +20,7 @@ import { end_swap_writeback, try_to_unuse } from '../mm/swapfile.js';
 import { type GupUser, type Op, type OpValue } from './ops.js';
 import { type Machine, RunError } from './machine.js';
 import { type UffdHandle, type UffdMsgHandle, UFFD_SYSCALLS } from './userfaultfd.js';
+import { MIGRATE_SYSCALLS } from './migrate.js';
 import { UFFD_CONSTANTS } from '../model/uffd.js';
 import { shmem_setattr_size } from '../mm/shmem.js';
 
@@ -534,6 +535,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   ...pmBit('pm_exclusive', PM_MMAP_EXCLUSIVE),
   ...pmBit('pm_uffd_wp', PM_UFFD_WP),
   ...UFFD_SYSCALLS,
+  ...MIGRATE_SYSCALLS,
 };
 
 function pmBit(name: string, bit: bigint): Record<string, SyscallDef> {

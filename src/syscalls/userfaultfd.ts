@@ -11,7 +11,6 @@ import {
 } from '../mm/userfaultfd.js';
 import type { UffdCtx } from '../model/uffd.js';
 import { EBADF } from '../model/flags.js';
-import { migrate_init } from '../mm/migrate.js';
 
 /** A userfaultfd file descriptor. */
 export interface UffdHandle {
@@ -209,17 +208,6 @@ export const UFFD_SYSCALLS: Record<string, SyscallDef> = {
       const m = msgArg(c, UFFD_SYSCALLS.msg_uffd!);
       if (m.uffd === null) return BigInt(-EBADF);
       return { kind: 'uffd', id: m.uffd };
-    },
-  },
-  move_pages: {
-    params: ['addr'],
-    doc: 'move_pages(addr) -> 0 or -errno: migrate the anonymous page at addr (try_to_migrate, migrate_folio, remove_migration_ptes as steps; start it to look at the migration entries)',
-    run(c) {
-      const d = UFFD_SYSCALLS.move_pages!;
-      const mm = c.m.mmOf(c.tid);
-      const id = c.m.s.next.id++;
-      const addr = num(c, d, 'addr');
-      return { start: { kind: 'migrate', id, pid: c.m.pidOf(c.tid), m: migrate_init(mm, addr - (addr % c.m.s.config.pageSize)) } };
     },
   },
   store: {
