@@ -106,7 +106,8 @@ export interface ForkState {
   todo: string[];
   /** A parent PTE that copy_present_pte() shared and must still write-protect (ptep_set_wrprotect). */
   wrprotect: string | null;
-  phase: 'start' | 'vma' | 'pte';
+  /** 'uffd': waiting until the monitor has read UFFD_EVENT_FORK (userfaultfd_event_wait_completion). */
+  phase: 'start' | 'vma' | 'pte' | 'uffd';
   /** dup_userfaultfd()'s list of new userfaultfd contexts (parent ctx -> child ctx). */
   uffd: ForkCtxs;
 }
@@ -134,13 +135,21 @@ export function fork_step(k: Kernel, f: ForkState, opId: number): { label: strin
     trace(k, 'dup_mm', `child process ${pid}, mm ${mmId}; parent mmap_lock held for writing`);
     return { label: 'dup_mm' };
   }
+  if (f.phase === 'uffd') {
+    trace(k, 'userfaultfd_event_wait_completion', 'UFFD_EVENT_FORK was read: fork() returns');
+    return { label: 'userfaultfd_event_wait_completion', child: f.childPid! };
+  }
   const child = k.s.mms[f.childMm!]!;
   if (f.phase === 'vma') {
     const src = parent.vmas[f.vma];
     if (!src) {
       parent.mmapLockedBy = null;
       trace(k, 'dup_mmap', `copied ${child.vmas.length} VMA(s); mmap_lock released`);
-      dup_userfaultfd_complete(k, f.uffd);
+      // dup_userfaultfd_complete(): with fork events queued, fork() sleeps until the monitor reads them.
+      if (dup_userfaultfd_complete(k, f.uffd, opId)) {
+        f.phase = 'uffd';
+        return { label: 'dup_userfaultfd_complete' };
+      }
       return { label: 'dup_mmap', child: f.childPid! };
     }
     f.vma++;

@@ -367,13 +367,20 @@ export function dup_userfaultfd(k: Kernel, dst: Vma, childMm: number, fcs: ForkC
   trace(k, 'dup_userfaultfd', `child VMA 0x${dst.start.toString(16)} keeps VM_UFFD_* on userfaultfd ${id}`);
 }
 
-/** dup_userfaultfd_complete(): one UFFD_EVENT_FORK per context to the parent's monitor. */
-export function dup_userfaultfd_complete(k: Kernel, fcs: ForkCtxs): void {
+/**
+ * dup_userfaultfd_complete(): one UFFD_EVENT_FORK per context to the parent's
+ * monitor; the forking task (operation `waiter`) sleeps until each is read.
+ * Returns whether it has to wait.
+ */
+export function dup_userfaultfd_complete(k: Kernel, fcs: ForkCtxs, waiter: number): boolean {
+  let n = 0;
   for (const [parent, child] of Object.entries(fcs)) {
     const c = ctxOf(k, Number(parent));
-    c.msgs.push({ id: k.s.next.id++, event: UFFD_EVENT_FORK, address: 0, flags: 0, childCtx: child, state: 'pending', waiter: null });
-    trace(k, 'dup_userfaultfd_complete', `UFFD_EVENT_FORK queued on userfaultfd ${c.id}`);
+    c.msgs.push({ id: k.s.next.id++, event: UFFD_EVENT_FORK, address: 0, flags: 0, childCtx: child, state: 'pending', waiter });
+    trace(k, 'dup_userfaultfd_complete', `UFFD_EVENT_FORK queued on userfaultfd ${c.id}; fork() waits for the monitor to read it`);
+    n++;
   }
+  return n > 0;
 }
 
 /** change_pte_range() with MM_CP_UFFD_WP / MM_CP_UFFD_WP_RESOLVE for one PTE. */

@@ -4,6 +4,7 @@
 // the monitor wakes it, then retries the access from the start.
 import { type Kernel } from '../mm/context.js';
 import { UffdBlocked, uffd_forget, uffd_park, uffd_waiting } from '../mm/userfaultfd.js';
+import { UFFD_EVENT_FORK } from '../model/uffd.js';
 import { user_read, user_write } from './uaccess.js';
 import { RunError } from './machine.js';
 import type { StepResult } from './ops.js';
@@ -36,6 +37,12 @@ export function uaccess_step(k: Kernel, op: UaccessOp): StepResult {
  */
 export function uffd_op_step(k: Kernel, id: number, step: () => StepResult): StepResult {
   const m = uffd_waiting(k, id);
+  if (m?.event === UFFD_EVENT_FORK) {
+    throw new RunError(
+      `deadlock: fork() (operation ${id}) sleeps in userfaultfd_event_wait_completion() until the monitor reads UFFD_EVENT_FORK ` +
+        `(start it, e.g. 'child = start fork()', read the event with uffd_read_msg() in another thread, then wait(child))`,
+    );
+  }
   if (m) {
     throw new RunError(
       `deadlock: operation ${id} sleeps in handle_userfault() on the ${m.flags & 2 ? 'write-protect' : 'missing'} fault at 0x${m.address.toString(16)} ` +
@@ -45,6 +52,8 @@ export function uffd_op_step(k: Kernel, id: number, step: () => StepResult): Ste
   try {
     const r = step();
     if (r.done) uffd_forget(k, id);
+    // A step that left the operation waiting for the monitor (a fork event) is a natural stop.
+    if (!r.done && uffd_waiting(k, id)) return { ...r, park: true };
     return r;
   } catch (e) {
     if (!(e instanceof UffdBlocked)) throw e;

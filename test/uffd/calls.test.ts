@@ -328,3 +328,33 @@ thread main:
   const old = run(text.replace(/  h = start load[\s\S]*/, ''), '5.13');
   assert.deepEqual(failures(old), ['MODE_MINOR: -0x16']);
 });
+
+test('fork() with UFFD_FEATURE_EVENT_FORK sleeps until the monitor reads the event', () => {
+  const base = `
+thread main:
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  uffd = userfaultfd()
+  uffdio_api(uffd, UFFD_FEATURE_EVENT_FORK)
+  uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_MISSING)
+`;
+  assert.match(runError(`${base}  c = fork()\n`), /^t\.cow:7:3: deadlock: fork\(\) \(operation \d+\) sleeps in userfaultfd_event_wait_completion\(\)/);
+  const r = run(`${base}  c = start fork()
+thread monitor:
+  ev = uffd_read_msg(uffd)
+  expect msg_event(ev) == UFFD_EVENT_FORK else "event"
+  cu = msg_uffd(ev)
+  expect uffdio_api(cu) == -EINVAL else "the child's context is already initialised"
+thread main:
+  wait(c)
+thread c:
+  h = start load(mem, 1)
+thread monitor:
+  m = uffd_read_msg(cu)
+  expect msg_event(m) == UFFD_EVENT_PAGEFAULT else "the child's missing fault goes to the child's userfaultfd"
+  expect msg_event(uffd_read_msg(uffd)) == 0 else "the parent's userfaultfd heard the child's fault"
+  expect uffdio_copy(cu, mem, fill(4096, 9)) == 4096 else "copy into the child"
+thread c:
+  expect wait(h) == [9] else "the child's load"
+`);
+  assert.deepEqual(failures(r), []);
+});
