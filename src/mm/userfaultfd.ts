@@ -67,7 +67,7 @@ export function uffd_api_features(k: Kernel): number {
 /** userfaultfd(2) -> new_userfaultfd(): a context bound to the caller's mm. */
 export function new_userfaultfd(k: Kernel, mm: number): UffdCtx {
   const id = k.s.next.id++;
-  const c: UffdCtx = { id, mm, features: null, msgs: [], released: false };
+  const c: UffdCtx = { id, mm, features: null, msgs: [], pendingFork: false };
   k.s.uffds[id] = c;
   trace(k, 'new_userfaultfd', `userfaultfd ${id} for mm ${mm}`);
   return c;
@@ -230,7 +230,7 @@ export function userfaultfd_read(k: Kernel, c: UffdCtx): UffdMsg | null {
   if (m.event === UFFD_EVENT_FORK) {
     // resolve_userfault_fork(): the child's context becomes a new fd of the reader; the event is complete.
     const child = ctxOf(k, m.childCtx!);
-    child.released = false;
+    child.pendingFork = false;
     c.msgs = c.msgs.filter((x) => x !== m);
     trace(k, 'resolve_userfault_fork', `UFFD_EVENT_FORK: userfaultfd ${child.id} for the child's mm ${child.mm}`);
   } else {
@@ -246,8 +246,8 @@ export function userfaultfd_pte_wp(vma: Vma, pte: PresentPte): boolean {
 
 /**
  * do_wp_page()'s uffd-wp check (5.7+), before any reuse or copy decision;
- * unsharing is not a write and skips it (5.19). Returns null to go on with
- * the normal write fault, with the PTE it should continue from.
+ * unsharing is not a write and skips it (5.19). Either sleeps in
+ * handle_userfault() or returns the PTE the write fault goes on with.
  */
 export function do_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PresentPte, flags: number): PresentPte {
   if (flags & FAULT_FLAG_UNSHARE || !userfaultfd_pte_wp(vma, pte)) return pte;
@@ -360,7 +360,7 @@ export function dup_userfaultfd(k: Kernel, dst: Vma, childMm: number, fcs: ForkC
   let id = fcs[octx.id];
   if (id === undefined) {
     id = k.s.next.id++;
-    k.s.uffds[id] = { id, mm: childMm, features: octx.features, msgs: [], released: true };
+    k.s.uffds[id] = { id, mm: childMm, features: octx.features, msgs: [], pendingFork: true };
     fcs[octx.id] = id;
   }
   dst.uffdCtx = id;

@@ -84,6 +84,6 @@ export interface UffdCtx {
   /** Features granted by UFFDIO_API; null until the handshake. */
   features: number | null;
   msgs: UffdMsg[];
-  /** A fork-event context nobody has read yet (resolve_userfault_fork not run). */
-  released: boolean;
+  /** A child's context whose UFFD_EVENT_FORK nobody has read yet (no fd until resolve_userfault_fork()). */
+  pendingFork: boolean;
 }
