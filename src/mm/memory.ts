@@ -52,6 +52,7 @@ export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags
     // userfaultfd: missing and minor faults, and handle_pte_marker() (src/mm/userfaultfd.ts).
     const how = handle_pte_none_uffd(k, mm, vma, addr, pte, flags);
     if (how === 'retry') return OK;
+    if (how === 'sigbus') return { write: false, error: 'sigbus' };
     const ret = vma.file ? do_fault(k, mm, vma, addr, flags) : do_anonymous_page(k, mm, vma, addr, flags);
     if (how === 'marker') pte_marker_finish(k, mm, addr);
     return ret;

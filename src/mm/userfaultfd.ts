@@ -264,16 +264,19 @@ export function do_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: 
  * userfaultfd decides: missing faults of registered VMAs (do_anonymous_page,
  * shmem_get_folio_gfp) and handle_pte_marker(). Returns 'fallthrough' when
  * the ordinary fault should run; 'marker' when it should run and then
- * write-protect the PTE it installs (the marker's uffd-wp bit).
+ * write-protect the PTE it installs (the marker's uffd-wp bit); 'retry' when
+ * the marker was cleared; 'sigbus' for a marker the kernel does not expect.
  */
-export function handle_pte_none_uffd(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: Pte | undefined, flags: number): 'fallthrough' | 'marker' | 'retry' {
+export function handle_pte_none_uffd(
+  k: Kernel, mm: Mm, vma: Vma, addr: number, pte: Pte | undefined, flags: number,
+): 'fallthrough' | 'marker' | 'retry' | 'sigbus' {
   if (pte?.kind === 'marker') {
     if (!pte.uffdWp) throw new ModelBug('a PTE marker without a marker bit');
     // handle_pte_marker() (5.19): markers only belong to file VMAs until 2bad466cc9d9 (6.4).
     if (!vma.file && !k.p.uffdWpUnpopulated) {
       trace(k, 'handle_pte_marker', 'marker in an anonymous VMA: WARN, VM_FAULT_SIGBUS');
       k.s.findings.push({ step: k.s.steps + 1, label: 'handle_pte_marker', invariant: 'marker-in-anon-vma', detail: `PTE marker at 0x${addr.toString(16)} in an anonymous VMA` });
-      throw new ModelBug('PTE marker in an anonymous VMA');
+      return 'sigbus';
     }
     // pte_marker_handle_uffd_wp(): a leftover marker of an unregistered range is simply cleared.
     if (!userfaultfd_wp(vma)) {
@@ -337,7 +340,7 @@ export function vma_needs_copy_uffd(k: Kernel, dst: Vma): boolean {
   return k.p.forkCopyUffdWp && userfaultfd_wp(dst);
 }
 
-/** copy_present_pte(): does the child's PTE keep uffd-wp? b569a1760782 (5.7) tested the parent's VMA, 8f34f1eac382 (5.13) the child's. */
+/** copy_present_pte(): does the child's PTE keep uffd-wp? b569a17 (5.7) tested the parent's VMA, 8f34f1eac382 (5.13) the child's. */
 export function uffd_wp_fork_keeps(k: Kernel, src: Vma, dst: Vma): boolean {
   return userfaultfd_wp(k.p.forkUffdWpDstVma ? dst : src);
 }
