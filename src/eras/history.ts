@@ -77,7 +77,7 @@ export const HISTORY: Change[] = [
   },
   {
     version: '5.7',
-    commit: '',
+    commit: '63b2d4174c4a 292924b26024',
     title: 'userfaultfd: wp: write protection for anonymous memory (UFFDIO_WRITEPROTECT, _PAGE_UFFD_WP, pte_swp_uffd_wp)',
     set: { uffdWp: true },
   },
@@ -126,6 +126,12 @@ export const HISTORY: Change[] = [
     title: 'mm: COW fixes part 1: refcount-based reuse everywhere (swap-in, THP), LRU drain',
     era: 'cow-part1',
     set: { wpReuse: 'page_count_drain', swapinReuse: 'page_count' },
+  },
+  {
+    version: '5.18',
+    commit: '0e88904cb700',
+    title: 'userfaultfd: mark uffd_wp regardless of VM_WRITE flag',
+    set: { uffdCopyWpAlways: true },
   },
   {
     version: '5.19',

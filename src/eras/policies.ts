@@ -57,6 +57,8 @@ export interface Policies {
   uffdEventFork: boolean;
   /** 5.7: uffd-wp on anonymous memory (UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT, _PAGE_UFFD_WP, pte_swp_uffd_wp). */
   uffdWp: boolean;
+  /** 0e88904cb700 (5.18): UFFDIO_COPY_MODE_WP marks the PTE uffd-wp even in a VMA without VM_WRITE. */
+  uffdCopyWpAlways: boolean;
   /** 5.14 (c949b097ef2e): minor faults on shmem (UFFDIO_REGISTER_MODE_MINOR, UFFDIO_CONTINUE, UFFD_FEATURE_MINOR_SHMEM). */
   uffdMinorShmem: boolean;
   /** 5.19 (679d10331910 5c041f5d1f23 b1f9e876862d): uffd-wp on shmem/hugetlbfs through PTE markers (WP_HUGETLBFS_SHMEM). */
@@ -118,6 +120,7 @@ export const BASE_POLICIES: Policies = {
   forkCopyUffdWp: false,
   forkMarkerOnlyUffdWp: false,
   uffdMinorShmem: false,
+  uffdCopyWpAlways: false,
   forkUffdWpDstVma: false,
   pagemapUffdWp: false,
   uffdWpWritenotify: false,

@@ -488,7 +488,8 @@ export function mfill_atomic_copy(k: Kernel, c: UffdCtx, mm: Mm, dst: number, da
       np = pte_mkdirty(mk_pte(f.pfn));
       if (!wp && vma.flags & VM_WRITE) np = { ...np, write: true };
     }
-    if (wp) np = { ...np, write: false, uffdWp: true };
+    // Before 0e88904cb700 (5.18) MODE_WP only marked the PTE in a VM_WRITE VMA: mprotect(PROT_WRITE) later lost it.
+    if (wp && (k.p.uffdCopyWpAlways || vma.flags & VM_WRITE)) np = { ...np, write: false, uffdWp: true };
     set_pte_at(k, mm, a, np);
     copied += ps;
   }

@@ -68,6 +68,13 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     // 51d3d5eb74ff (6.2): writenotify while uffd-wp is enabled.
     ['6.2', '6.18', null],
   ],
+  uffd_copy_wp_readonly: [
+    ['4.4', '5.6', WP_ANON],
+    // 292924b26024 (5.7) marked a UFFDIO_COPY_MODE_WP page uffd-wp only in a VM_WRITE VMA ...
+    ['5.7', '5.17', 'the write to the page copied with UFFDIO_COPY_MODE_WP was not reported'],
+    // ... until 0e88904cb700 (5.18).
+    ['5.18', '6.18', null],
+  ],
   uffd_wp_unpopulated: [
     // 2bad466cc9d9 (6.4).
     ['4.4', '6.3', 'UFFD_FEATURE_WP_UNPOPULATED is not supported'],
