@@ -196,7 +196,7 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.3',
-    commit: 'f3c607d33d23',
+    commit: '',
     title: 'mm/userfaultfd: rely on vma->vm_page_prot in uffd_wp_range() (un-protect tries MM_CP_TRY_CHANGE_WRITABLE)',
     set: { uffdUnprotectWritable: true },
   },

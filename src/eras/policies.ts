@@ -73,7 +73,7 @@ export interface Policies {
   pagemapUffdWp: boolean;
   /** 51d3d5eb74ff (6.2): writenotify for uffd-wp VMAs, so mprotect() no longer maps uffd-wp shmem PTEs writable. */
   uffdWpWritenotify: boolean;
-  /** f3c607d33d23 (6.3): un-protecting (MM_CP_UFFD_WP_RESOLVE) may map an exclusive anon page writable at once. */
+  /** 6.3 ("mm/userfaultfd: rely on vma->vm_page_prot in uffd_wp_range()"): un-protecting (MM_CP_UFFD_WP_RESOLVE) may map an exclusive anon page writable at once. */
   uffdUnprotectWritable: boolean;
   /** 2bad466cc9d9 (6.4): UFFD_FEATURE_WP_UNPOPULATED: markers on none anonymous PTEs. */
   uffdWpUnpopulated: boolean;

@@ -402,7 +402,7 @@ function uffd_wp_change_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, enable: b
         return;
       }
       let np: PresentPte = { ...pte, uffdWp: false };
-      // f3c607d33d23 (6.3): un-protecting takes MM_CP_TRY_CHANGE_WRITABLE (can_change_pte_writable); earlier the write fault does it.
+      // 6.3 (uffd_wp_range() relies on vm_page_prot): un-protecting takes MM_CP_TRY_CHANGE_WRITABLE (can_change_pte_writable); earlier the write fault does it.
       if (k.p.uffdUnprotectWritable && vma.flags & VM_WRITE && !(vma.flags & VM_SHARED)) {
         const f = vm_normal_page(k, np);
         const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || np.softDirty;
