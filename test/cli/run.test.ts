@@ -97,3 +97,14 @@ test('cowlab kernels lists the eras with their commits and switches', () => {
   assert.match(r.out, /^ {4}swpExclusive: none -> enterprise$/m);
   assert.match(r.out, /^swp-excl-everywhere \(6\.3 \.\. 6\.3\):$/m);
 });
+
+test('cowlab --help names every command, cowlab calls every call', () => {
+  const help = cowlab('--help');
+  assert.equal(help.code, 0);
+  for (const cmd of ['run', 'kernels', 'calls', 'arch', 'litmus']) assert.match(help.out, new RegExp(`^  ${cmd} `, 'm'));
+  const calls = cowlab('calls');
+  assert.equal(calls.code, 0);
+  assert.match(calls.out, /^vmsplice\(pipe, addr, length\)$/m);
+  assert.match(calls.out, /^constants: .*\bMADV_PAGEOUT\b/m);
+  assert.equal(cowlab('frobnicate').code, 2);
+});
