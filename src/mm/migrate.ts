@@ -1,12 +1,13 @@
-// Page migration of one anonymous page (mm/migrate.c migrate_pages(), mm/rmap.c
+// Page migration of one anonymous or shmem page (mm/migrate.c migrate_pages(), mm/rmap.c
 // try_to_migrate_one()), in the steps where other threads can look at the page
 // tables: the mappings become migration entries that carry the soft-dirty and
 // uffd-wp bits and whether the page was writable or exclusive; the data moves
 // to a new page; remove_migration_pte() maps the new page with those bits.
-import type { Folio, MigrationPte, PresentPte } from '../model/types.js';
+import type { Folio, MigrationPte, PresentPte, Vma } from '../model/types.js';
 import { type Kernel, folio, trace } from './context.js';
 import { folio_alloc, folio_put, lru_add_drain } from './folio.js';
-import { folio_mappings, page_add_anon_rmap, page_remove_rmap, page_try_share_anon_rmap } from './rmap.js';
+import { folio_mappings, page_add_anon_rmap, page_add_file_rmap, page_remove_rmap, page_try_share_anon_rmap } from './rmap.js';
+import { VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE } from '../model/flags.js';
 import { mk_pte, pte_at, vm_normal_page } from './pgtable.js';
 import { findVma } from './context.js';
 
@@ -43,7 +44,7 @@ export function migration_entry_wait(addr: number): never {
 function try_to_migrate_one(k: Kernel, f: Folio, mmId: number, addr: number): boolean {
   const mm = k.s.mms[mmId]!;
   const pte = pte_at(k, mm, addr) as PresentPte;
-  const exclusive = k.p.anonExclusive && f.anonExclusive;
+  const exclusive = k.p.anonExclusive && f.anon && f.anonExclusive;
   // 5.19: an exclusive page that may be pinned keeps its mapping (page_try_share_anon_rmap).
   if (exclusive && page_try_share_anon_rmap(k, f) !== 0) return false;
   const entry: MigrationPte = {
@@ -68,15 +69,30 @@ function remove_migration_ptes(k: Kernel, from: number, to: Folio): void {
       if (e.kind !== 'migration' || e.pfn !== from) continue;
       const addr = Number(v) * k.s.config.pageSize;
       const vma = findVma(mm, addr);
+      // mk_pte(new, vma->vm_page_prot): a shared mapping without write-notify maps writable from the start.
       let pte: PresentPte = { ...mk_pte(to.pfn), softDirty: e.softDirty, dirty: to.dirty };
+      if (vma && !to.anon && vm_page_prot_writable(k, vma)) pte = { ...pte, write: true };
       if (e.type === 'write' && vma) pte = { ...pte, write: true };
       else if (e.uffdWp) pte = { ...pte, uffdWp: true };
       to.refcount++;
-      page_add_anon_rmap(k, to, vma!, e.type !== 'read');
+      if (to.anon) page_add_anon_rmap(k, to, vma!, e.type !== 'read');
+      else page_add_file_rmap(k, to);
       mm.ptes[v] = pte;
       trace(k, 'remove_migration_pte', `0x${addr.toString(16)} -> pfn ${to.pfn}${pte.write ? ' writable' : ''}${pte.uffdWp ? ', uffd-wp' : ''}`);
     }
   }
+}
+
+/**
+ * Does vma->vm_page_prot allow writes? Only for a shared writable mapping that
+ * wants no write-notify (vma_wants_writenotify()): shmem has no dirty
+ * accounting, so only soft-dirty tracking (VM_SOFTDIRTY clear) or, from
+ * 51d3d5eb74ff (6.2), uffd-wp asks for it.
+ */
+function vm_page_prot_writable(k: Kernel, vma: Vma): boolean {
+  if (!(vma.flags & VM_SHARED) || !(vma.flags & VM_WRITE)) return false;
+  if (!(vma.flags & VM_SOFTDIRTY)) return false;
+  return !(k.p.uffdWpWritenotify && vma.flags & VM_UFFD_WP);
 }
 
 /** One step of migrate_pages() for the page at st.addr; returns the step's label. */
@@ -87,8 +103,8 @@ export function migrate_step(k: Kernel, st: MigrateState): string {
     const mm = k.s.mms[st.mm]!;
     const pte = pte_at(k, mm, st.addr);
     const f = pte?.kind === 'present' ? vm_normal_page(k, pte) : null;
-    // Only anonymous pages outside the swap cache (the model's scope).
-    if (!f || !f.anon || f.ksm || f.swapCache) {
+    // Anonymous pages outside the swap cache and shmem pages (the model's scope).
+    if (!f || (!f.anon && !f.mapping) || f.ksm || f.swapCache) {
       st.error = -EBUSY;
       st.phase = 'remove';
       return 'migrate_pages';
@@ -109,14 +125,23 @@ export function migrate_step(k: Kernel, st: MigrateState): string {
   }
   if (st.phase === 'move') {
     const src = folio(k, st.src!);
-    // folio_migrate_mapping(): nobody but the isolation may hold a reference (a GUP reference makes it -EAGAIN).
-    if (src.refcount !== 1) {
+    // folio_migrate_mapping(): nobody but the isolation (and the page cache) may hold a reference (GUP makes it -EAGAIN).
+    if (src.refcount !== 1 + (src.mapping ? 1 : 0)) {
       trace(k, 'folio_migrate_mapping', `pfn ${src.pfn} refcount ${src.refcount} != 1: -EAGAIN`);
       st.error = -EAGAIN;
     } else {
       const dst = folio_alloc(k, src.data);
-      dst.anon = true;
+      dst.anon = src.anon;
       dst.dirty = src.dirty;
+      if (src.mapping) {
+        // The page cache now holds the new page (its reference moves with it).
+        const file = k.s.files[src.mapping.ino]!;
+        file.pages[src.mapping.index] = dst.pfn;
+        dst.mapping = src.mapping;
+        dst.refcount++;
+        src.mapping = null;
+        folio_put(k, src.pfn);
+      }
       st.dst = dst.pfn;
       st.held.push(dst.pfn);
       trace(k, 'migrate_folio', `pfn ${src.pfn} copied to pfn ${dst.pfn}`);

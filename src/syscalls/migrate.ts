@@ -8,7 +8,7 @@ import { migrate_init } from '../mm/migrate.js';
 export const MIGRATE_SYSCALLS: Record<string, SyscallDef> = {
   move_pages: {
     params: ['addr'],
-    doc: 'move_pages(addr) -> 0 or -errno: migrate the anonymous page at addr (try_to_migrate, migrate_folio, remove_migration_ptes as steps; start it to look at the migration entries)',
+    doc: 'move_pages(addr) -> 0 or -errno: migrate the anonymous or shmem page at addr (try_to_migrate, migrate_folio, remove_migration_ptes as steps; start it to look at the migration entries)',
     run(c) {
       const mm = c.m.mmOf(c.tid);
       const id = c.m.s.next.id++;

@@ -75,6 +75,13 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     // ... until 0e88904cb700 (5.18).
     ['5.18', '6.18', null],
   ],
+  uffd_wp_shmem_migrate: [
+    ['4.4', '5.18', WP_SHMEM],
+    // remove_migration_pte() builds the PTE from a writable vm_page_prot ...
+    ['5.19', '6.1', 'the write after migration was not reported: remove_migration_pte() mapped the uffd-wp PTE writable'],
+    // ... until 51d3d5eb74ff (6.2) turned on write-notify for uffd-wp VMAs.
+    ['6.2', '6.18', null],
+  ],
   uffd_wp_unpopulated: [
     // 2bad466cc9d9 (6.4).
     ['4.4', '6.3', 'UFFD_FEATURE_WP_UNPOPULATED is not supported'],
