@@ -358,3 +358,22 @@ thread c:
 `);
   assert.deepEqual(failures(r), []);
 });
+
+test('clear_refs keeps uffd-wp; mprotect() never maps a uffd-wp anon page writable', () => {
+  const r = run(`${WP_ANON}  expect clear_refs(4) == 0 else "clear_refs"
+  expect pm_uffd_wp(mem) + pm_soft_dirty(mem) == 1 else "clear_refs touched uffd-wp or kept soft-dirty"
+  mprotect(mem, 4096, PROT_READ)
+  mprotect(mem, 4096, PROT_READ|PROT_WRITE)
+  w = start store(mem, 2)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_flags(m) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "the write after mprotect was not reported"
+  uffdio_writeprotect(uffd, mem, 4096, 0)
+thread main:
+  expect wait(w) == 1 else "store"
+  expect pm_soft_dirty(mem) == 1 else "the write was not soft-dirty tracked"
+`);
+  assert.deepEqual(failures(r), []);
+  assert.deepEqual(r.findings, []);
+  for (const v of ['5.13', '6.0', '6.2']) assert.deepEqual(failures(run(`${WP_ANON}  expect pm_uffd_wp(mem) == 1 else "wp"\n`, v)), [], v);
+});
