@@ -36,6 +36,12 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     // c56d1b62cce8 (5.19): vma_needs_copy() copies for a uffd-wp child.
     ['5.19', '6.18', null],
   ],
+  uffd_wp_fork_shmem: [
+    ['4.4', '4.10', 'UFFD_FEATURE_EVENT_FORK is not supported'],
+    ['4.11', '5.18', WP_SHMEM],
+    // c56d1b62cce8 came with shmem uffd-wp (5.19): the child gets the page tables, bits and markers.
+    ['5.19', '6.18', null],
+  ],
   uffd_wp_fork_marker: [
     ['4.4', '5.18', WP_SHMEM],
     // c56d1b62cce8 copied markers unconditionally (WARN_ON_ONCE) ...
