@@ -56,12 +56,22 @@ function ctxOf(k: Kernel, id: number): UffdCtx {
 export function uffd_api_features(k: Kernel): number {
   let f = 0;
   if (k.p.uffdEventFork) f |= UFFD_FEATURE_EVENT_FORK;
-  if (k.p.uffdWp) f |= UFFD_FEATURE_PAGEFAULT_FLAG_WP;
   if (k.p.uffdMinorShmem) f |= UFFD_FEATURE_MINOR_SHMEM;
+  if (!arch_has_uffd_wp(k)) return f;
+  if (k.p.uffdWp) f |= UFFD_FEATURE_PAGEFAULT_FLAG_WP;
   if (k.p.uffdWpShmem) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
   if (k.p.uffdWpUnpopulated) f |= UFFD_FEATURE_WP_UNPOPULATED;
   if (k.p.uffdWpAsync) f |= UFFD_FEATURE_WP_ASYNC;
   return f;
+}
+
+/**
+ * CONFIG_HAVE_ARCH_USERFAULTFD_WP: an architecture with uffd-wp has a
+ * uffd-wp bit in its swap PTEs (x86_64 since 5.7; arm64 only from 6.10), so
+ * the swap-PTE layout answers for it.
+ */
+export function arch_has_uffd_wp(k: Kernel): boolean {
+  return k.layout.decode(k.layout.encode({ type: 0, offset: 1n, exclusive: false, softDirty: false, uffdWp: true })).uffdWp;
 }
 
 /** userfaultfd(2) -> new_userfaultfd(): a context bound to the caller's mm. */
@@ -107,8 +117,8 @@ export function userfaultfd_register(k: Kernel, c: UffdCtx, mm: Mm, start: numbe
   const minor = (mode & UFFDIO_REGISTER_MODE_MINOR) !== 0;
   if (minor && !k.p.uffdMinorShmem) return -EINVAL;
   // Before 5.7 MODE_WP was reserved: "FIXME: remove the below error constraint by implementing the wprotect tracking mode".
-  if (mode & UFFDIO_REGISTER_MODE_WP && !k.p.uffdWp) {
-    trace(k, 'userfaultfd_register', 'UFFDIO_REGISTER_MODE_WP not implemented in this kernel: -EINVAL');
+  if (mode & UFFDIO_REGISTER_MODE_WP && (!k.p.uffdWp || !arch_has_uffd_wp(k))) {
+    trace(k, 'userfaultfd_register', `UFFDIO_REGISTER_MODE_WP not implemented in this kernel${k.p.uffdWp ? ` on ${k.layout.name}` : ''}: -EINVAL`);
     return -EINVAL;
   }
   if (start % ps || len % ps || len <= 0 || mm.id !== c.mm) return -EINVAL;

@@ -377,3 +377,16 @@ thread main:
   assert.deepEqual(r.findings, []);
   for (const v of ['5.13', '6.0', '6.2']) assert.deepEqual(failures(run(`${WP_ANON}  expect pm_uffd_wp(mem) == 1 else "wp"\n`, v)), [], v);
 });
+
+test('uffd-wp needs the architecture (HAVE_ARCH_USERFAULTFD_WP): not on 32-bit x86', () => {
+  const text = `
+thread main:
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  uffd = userfaultfd()
+  expect uffdio_api(uffd, UFFD_FEATURE_PAGEFAULT_FLAG_WP) == -EINVAL else "PAGEFAULT_FLAG_WP on i386"
+  expect uffdio_api(uffd) == 0 else "handshake"
+  expect uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_WP) == -EINVAL else "MODE_WP on i386"
+  expect uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_MISSING) == 0 else "MODE_MISSING on i386"
+`;
+  assert.deepEqual(failures(runScenario(parseScenario(text, 't.cow'), { kernel: 'latest', arch: 'i386' })), []);
+});
