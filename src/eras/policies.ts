@@ -47,8 +47,16 @@ export interface Policies {
   odirectPin: boolean;
   /** io_uring (5.1): fixed buffers registered with FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM. */
   ioUring: boolean;
-  /** 6.2: gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
+  /** 6.1: gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
   gupTestPinLongterm: boolean;
+  /** do_huge_pmd_wp_page()'s reuse decision: mapcount (reuse_swap_page) until 5.17, refcount in 5.18, PG_anon_exclusive from 5.19. */
+  thpWpReuse: 'reuse_swap_page' | 'refcount' | 'anon_exclusive';
+  /** 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" (version ≈5.12, unverified). */
+  hugetlbForkEarlyCopy: boolean;
+  /** 6.8: multi-size THP for anonymous memory (sysfs hugepages-<size>kB, PTE-mapped large folios at fault). */
+  mthp: boolean;
+  /** 7d6e2d96384556 (6.2): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
+  madvCollapse: boolean;
 }
 
 /** What mainline 4.4 does; later changes override fields. */
@@ -76,4 +84,8 @@ export const BASE_POLICIES: Policies = {
   odirectPin: false,
   ioUring: false,
   gupTestPinLongterm: false,
+  thpWpReuse: 'reuse_swap_page',
+  hugetlbForkEarlyCopy: false,
+  mthp: false,
+  madvCollapse: false,
 };

@@ -4,6 +4,7 @@
 import type { GupRef, KernelState } from '../model/types.js';
 import { readBytes, writeBytes } from '../model/bytes.js';
 import { type Kernel, folio, mmOf, trace } from '../mm/context.js';
+import { page_data, set_page_data } from '../mm/folio.js';
 import { type GupState, gup_done, gup_next, gup_put_ref } from '../mm/gup.js';
 import { type ReclaimState, shrink_step } from '../mm/vmscan.js';
 import { file_read, file_write } from '../mm/filemap.js';
@@ -42,16 +43,24 @@ export interface StepResult {
   park: boolean;
 }
 
+/** One page per entry: references covering several pages of a folio expanded. */
+export function refPages(refs: GupRef[]): number[] {
+  const out: number[] = [];
+  for (const r of refs) for (let i = 0; i < (r.nr ?? 1); i++) out.push(r.pfn + i);
+  return out;
+}
+
 /** Bytes [off, off+n) of the pages behind refs, as the kernel reads them through the GUP references. */
 function copyFromRefs(k: Kernel, refs: GupRef[], first: number, len: number): Uint8Array {
   const ps = k.s.config.pageSize;
   const out = new Uint8Array(len);
+  const pages = refPages(refs);
   for (let done = 0; done < len; ) {
     const at = first + done;
-    const ref = refs[Math.floor(at / ps)]!;
+    const pfn = pages[Math.floor(at / ps)]!;
     const off = at % ps;
     const n = Math.min(ps - off, len - done);
-    out.set(readBytes(folio(k, ref.pfn).data, off, off + n), done);
+    out.set(readBytes(page_data(k, pfn), off, off + n), done);
     done += n;
   }
   return out;
@@ -60,13 +69,14 @@ function copyFromRefs(k: Kernel, refs: GupRef[], first: number, len: number): Ui
 /** Writes bytes into the pages behind refs (a DMA or a kernel write through GUP references). */
 function copyToRefs(k: Kernel, refs: GupRef[], first: number, bytes: Uint8Array): void {
   const ps = k.s.config.pageSize;
+  const pages = refPages(refs);
   for (let done = 0; done < bytes.length; ) {
     const at = first + done;
-    const f = folio(k, refs[Math.floor(at / ps)]!.pfn);
+    const pfn = pages[Math.floor(at / ps)]!;
     const off = at % ps;
     const n = Math.min(ps - off, bytes.length - done);
-    f.data = writeBytes(f.data, off, bytes.subarray(done, done + n));
-    f.dirty = true;
+    set_page_data(k, pfn, writeBytes(page_data(k, pfn), off, bytes.subarray(done, done + n)));
+    folio(k, pfn).dirty = true;
     done += n;
   }
 }
@@ -133,9 +143,9 @@ function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: numb
       const pipe = k.s.pipes[u.pipe]!;
       let left = op.len;
       let off = inPage;
-      for (const r of refs) {
+      for (const pfn of refPages(refs)) {
         const n = Math.min(k.s.config.pageSize - off, left);
-        pipe.bufs.push({ pfn: r.pfn, offset: off, len: n, copied: null });
+        pipe.bufs.push({ pfn, offset: off, len: n, copied: null });
         left -= n;
         off = 0;
       }
@@ -169,6 +179,7 @@ export function heldRefs(s: KernelState): Map<number, GupRef[]> {
     out.set(r.pfn, list);
   };
   for (const pipe of Object.values(s.pipes)) for (const b of pipe.bufs) if (!b.copied) add({ pfn: b.pfn, pin: false });
+  // vmsplice's references, while the pipe buffers are being built, are counted once per page.
   for (const op of Object.values(s.ops)) if (op.kind === 'gup_user') op.gup.refs.forEach(add);
   for (const p of Object.values(s.pins)) p.refs.forEach(add);
   return out;
