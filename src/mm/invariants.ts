@@ -31,7 +31,9 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
   const held = new Map<number, GupRef[]>();
   for (const [pfn, refs] of heldRefs(s)) {
     const head = headOf(s, pfn) ?? pfn;
-    held.set(head, [...(held.get(head) ?? []), ...refs]);
+    const list = held.get(head);
+    if (list) list.push(...refs);
+    else held.set(head, [...refs]);
   }
   const lru = new Map<number, number>();
   for (const pfn of s.lruAdd) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
@@ -56,7 +58,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
     for (const pte of Object.values(mm.ptes)) {
       if (pte.kind !== 'present' || pte.special) continue;
       mapped.set(pte.pfn, (mapped.get(pte.pfn) ?? 0) + 1);
-      const head = headOf(s, pte.pfn);
+      const head = s.folios[pte.pfn] ? pte.pfn : headOf(s, pte.pfn);
       const f = head === undefined ? undefined : s.folios[head];
       if (!f) {
         out.push({ invariant: 'pte-maps-freed-page', detail: `a PTE maps freed pfn ${pte.pfn}` });

@@ -150,7 +150,7 @@ function do_test_iouring(c: Ctx, p: Proc, mem: number, size: number, useFork: bo
   const fd = p.num('tmpfile');
   const ring = p.num('io_uring_setup');
   if (ring < 0) return c.ks.test_result_skip('io_uring_queue_init() failed');
-  if (p.num('io_uring_register_buffers', ring, mem, size)) return c.ks.test_result_skip('io_uring_register_buffers() failed');
+  if (p.num('io_uring_register_buffers', ring, mem, size) < 0) return c.ks.test_result_skip('io_uring_register_buffers() failed');
   let child: Proc | null = null;
   if (useFork) child = p.fork();
   else {

@@ -20,6 +20,7 @@ export interface SuiteRun {
 /** One test on a fresh machine; a model bug is reported, never turned into a pass. */
 function fresh(c: Ctx, o: CowOptions, body: (p: Proc) => void, setup?: (p: Proc) => void): void {
   const m = new Machine(machineConfig(o));
+  m.checkOpsAtEnd = true;
   const p = new Proc(m, 1);
   setup?.(p);
   try {
