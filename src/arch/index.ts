@@ -10,19 +10,58 @@ import {
   type LayoutSpec,
 } from './layout.js';
 import type { SwpExclusiveSupport, SwapPteLayout } from './types.js';
+import { alphaLayouts } from './alpha.js';
+import { arcLayouts } from './arc.js';
+import { armLayouts } from './arm.js';
+import { arm64Layouts } from './arm64.js';
+import { cskyLayouts } from './csky.js';
+import { hexagonLayouts } from './hexagon.js';
+import { ia64Layouts } from './ia64.js';
+import { loongarchLayouts } from './loongarch.js';
+import { m68kLayouts } from './m68k.js';
+import { microblazeLayouts } from './microblaze.js';
+import { mipsLayouts } from './mips.js';
+import { nios2Layouts } from './nios2.js';
+import { openriscLayouts } from './openrisc.js';
+import { pariscLayouts } from './parisc.js';
+import { powerpcLayouts } from './powerpc.js';
+import { riscvLayouts } from './riscv.js';
+import { s390Layouts } from './s390.js';
+import { shLayouts } from './sh.js';
+import { sparcLayouts } from './sparc.js';
+import { umLayouts } from './um.js';
 import { x86Layouts } from './x86.js';
+import { xtensaLayouts } from './xtensa.js';
 
 export type { SwapPteFields, SwapPteLayout, SwpExclusiveSupport } from './types.js';
 export { ArchSwapLayout } from './layout.js';
 export type { LayoutSpec } from './layout.js';
 
 /** Every layout, in the order `cowlab arch` lists them. */
-export const layoutSpecs: readonly LayoutSpec[] = [...x86Layouts];
-
-/** Plain arch names that stand for their most common variant. */
-const defaultVariant: Record<string, string> = {
-  x86: 'x86_64',
-};
+export const layoutSpecs: readonly LayoutSpec[] = [
+  ...alphaLayouts,
+  ...arcLayouts,
+  ...armLayouts,
+  ...arm64Layouts,
+  ...cskyLayouts,
+  ...hexagonLayouts,
+  ...ia64Layouts,
+  ...loongarchLayouts,
+  ...m68kLayouts,
+  ...microblazeLayouts,
+  ...mipsLayouts,
+  ...nios2Layouts,
+  ...openriscLayouts,
+  ...pariscLayouts,
+  ...powerpcLayouts,
+  ...riscvLayouts,
+  ...s390Layouts,
+  ...shLayouts,
+  ...sparcLayouts,
+  ...umLayouts,
+  ...x86Layouts,
+  ...xtensaLayouts,
+];
 
 function buildIndex(): Map<string, LayoutSpec> {
   const byName = new Map<string, LayoutSpec>();
@@ -33,12 +72,8 @@ function buildIndex(): Map<string, LayoutSpec> {
     byName.set(k, spec);
   };
   for (const s of layoutSpecs) add(s.variant, s);
+  // Aliases include each plain arch name, standing for its most common variant.
   for (const s of layoutSpecs) for (const a of s.aliases ?? []) add(a, s);
-  for (const [plain, variant] of Object.entries(defaultVariant)) {
-    const s = byName.get(variant.toLowerCase());
-    if (!s) throw new Error(`default variant ${variant} of ${plain} is not a layout`);
-    add(plain, s);
-  }
   return byName;
 }
 

@@ -40,7 +40,6 @@ export const x86Layouts: LayoutSpec[] = [
       'Bits 1-4 are unused by the entry: soft-dirty (1), uffd-wp (2) and exclusive (3) live there; 4 (PCD) is free.',
       'A (5) and D (6) are avoided: an erratum can set them in non-present PTEs.',
     ],
-    bitLabels: { [RW]: 'S', [USER]: 'U', [PWT]: 'E' },
   },
   {
     arch: 'x86',
@@ -65,7 +64,6 @@ export const x86Layouts: LayoutSpec[] = [
     mustBeSet: [],
     before: {},
     notes: ['Bit 6 (D) is unused; bits 1-5 hold the type, 9-31 the offset.'],
-    bitLabels: { [PSE]: 'E' },
   },
   {
     arch: 'x86',
@@ -96,6 +94,5 @@ export const x86Layouts: LayoutSpec[] = [
       'The swap entry lives in the high word; the low word holds only the exclusive marker.',
       'The offset is inverted (L1TF, v4.18) so the unused high offset bits read back as ones.',
     ],
-    bitLabels: { [PSE]: 'E' },
   },
 ];

@@ -27,7 +27,13 @@ export const HISTORY: Change[] = [
     commit: '52d1e606ee73',
     title: 'mm: reuse only-pte-mapped KSM page in do_wp_page()',
     era: 'ksm-reuse',
-    set: { wpKsmReuse: true, ioUring: true },
+    set: { wpKsmReuse: true },
+  },
+  {
+    version: '5.1',
+    commit: '',
+    title: 'io_uring, with fixed buffers registered through long-term GUP (IORING_REGISTER_BUFFERS)',
+    set: { ioUring: true },
   },
   {
     version: '5.4',

@@ -68,8 +68,8 @@ export interface Era {
   name: string;
   first: string;
   last: string;
-  /** The change that opened the era (none for the first). */
-  change: Change | null;
+  /** The changes that opened the era (none for the first). */
+  changes: Change[];
   policies: Readonly<Policies>;
 }
 
@@ -86,7 +86,7 @@ export function eras(): Era[] {
         name: p.era,
         first: v,
         last: v,
-        change: HISTORY.find((c) => c.era === p.era) ?? null,
+        changes: HISTORY.filter((c) => c.version === v),
         policies: p.policies,
       });
     }

@@ -4,7 +4,7 @@ import {
   FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_WRITE, VM_SOFTDIRTY, isCowMapping,
 } from '../model/flags.js';
 import { type Kernel, trace, ModelBug, folio, vpn } from './context.js';
-import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
+import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_mapped, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
 import { __split_huge_pmd, do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_at, thp_vma_suitable, zap_huge_pmd } from './huge_memory.js';
 import { hugetlb_fault } from './hugetlb.js';
 import {
@@ -341,6 +341,8 @@ export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number): vo
       if (pte.dirty && !f.anon) f.dirty = true;
       page_remove_rmap(k, pte.pfn);
       trace(k, 'zap_pte_range', `unmap pfn ${pte.pfn} at 0x${addr.toString(16)}`);
+      // free_pages_and_swap_cache() -> free_swap_cache(): the last unmap drops an unneeded swap-cache copy.
+      if (f.swapCache && !folio_mapped(f)) try_to_free_swap(k, f);
       folio_put(k, f.pfn);
     } else if (pte.kind === 'swap') {
       const d = decode_swap_pte(k, pte);

@@ -1,8 +1,10 @@
 // Swap slots, swap counts and the swap cache (mm/swapfile.c, mm/swap_state.c).
-import type { Folio, SwapPte, SwapSlot } from '../model/types.js';
+import type { Folio, Mm, SwapPte, SwapSlot, Vma } from '../model/types.js';
 import type { SwapPteFields } from '../arch/types.js';
 import { type Kernel, folio, trace, ModelBug } from './context.js';
-import { folio_put } from './folio.js';
+import { folio_alloc, folio_put } from './folio.js';
+import { page_add_anon_rmap } from './rmap.js';
+import { mk_pte } from './pgtable.js';
 
 export type SwapEntry = string;
 
@@ -42,6 +44,7 @@ export function decode_swap_pte(k: Kernel, pte: SwapPte): SwapPteFields & { entr
 /** folio_alloc_swap()/get_swap_page(): a free slot, marked SWAP_HAS_CACHE. */
 export function get_swap_page(k: Kernel): SwapEntry | null {
   for (const dev of k.s.swap) {
+    if (dev.off) continue;
     for (let off = 1; off < dev.nslots; off++) {
       if (!dev.slots[off]) {
         dev.slots[off] = { count: 0, hasCache: true, data: null };
@@ -141,4 +144,70 @@ export function free_swap_and_cache(k: Kernel, e: SwapEntry): void {
     const f = folio(k, pfn);
     if (f.mapcount === 0 && !f.writeback) delete_from_swap_cache(k, f);
   }
+}
+
+/** end_swap_bio_write() -> folio_end_writeback() for every page whose swap write is in flight. */
+export function end_swap_writeback(k: Kernel): number {
+  let n = 0;
+  for (const pfn of Object.values(k.s.swapCache)) {
+    const f = folio(k, pfn);
+    if (!f.writeback) continue;
+    f.writeback = false;
+    n++;
+    trace(k, 'folio_end_writeback', `pfn ${pfn} (${f.swapEntry})`);
+  }
+  return n;
+}
+
+/**
+ * swapoff(): try_to_unuse() walks every page table and unuse_pte() maps each
+ * swapped-out page back, read-only and old; 5.19+ restores PG_anon_exclusive
+ * from the swap PTE, where the arch kept it.
+ */
+export function try_to_unuse(k: Kernel, type: number): number {
+  let n = 0;
+  for (const mm of Object.values(k.s.mms)) {
+    for (const [v, pte] of Object.entries(mm.ptes)) {
+      if (pte.kind !== 'swap') continue;
+      const d = decode_swap_pte(k, pte);
+      if (d.type !== type) continue;
+      const addr = Number(v) * k.s.config.pageSize;
+      const vma = mm.vmas.find((x) => x.start <= addr && addr < x.end);
+      if (!vma) throw new ModelBug(`swap PTE outside any VMA at 0x${addr.toString(16)}`);
+      unuse_pte(k, mm, vma, addr, d);
+      n++;
+    }
+  }
+  // Every cached page is unmapped from the device now; drop the cache.
+  for (const [e, pfn] of Object.entries(k.s.swapCache)) {
+    if (parseEntry(e).type !== type) continue;
+    const f = folio(k, pfn);
+    if (f.writeback) f.writeback = false;
+    delete_from_swap_cache(k, f);
+    f.dirty = true;
+  }
+  k.s.swap[type]!.off = true;
+  return n;
+}
+
+/** unuse_pte(): the swap PTE becomes a present, read-only, old PTE. */
+function unuse_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, d: SwapPteFields & { entry: SwapEntry }): void {
+  let pfn = k.s.swapCache[d.entry];
+  if (pfn === undefined) {
+    const data = slot(k, d.entry).data;
+    if (!data) throw new ModelBug(`swapoff of ${d.entry} before it was written`);
+    const f = folio_alloc(k, data);
+    f.anon = true;
+    f.lru = true;
+    add_to_swap_cache(k, f, d.entry);
+    folio_put(k, f.pfn);
+    pfn = f.pfn;
+  }
+  const f = folio(k, pfn);
+  if (k.p.anonExclusive && f.anonExclusive) throw new ModelBug(`unuse_pte: swap-cache pfn ${pfn} is PageAnonExclusive`);
+  f.refcount++;
+  page_add_anon_rmap(k, f.pfn, vma, d.exclusive);
+  mm.ptes[String(addr / k.s.config.pageSize)] = { ...mk_pte(pfn), young: false, softDirty: d.softDirty, uffdWp: d.uffdWp };
+  swap_free(k, d.entry);
+  trace(k, 'unuse_pte', `0x${addr.toString(16)}: ${d.entry} -> pfn ${pfn} R/O${f.anonExclusive ? ', PageAnonExclusive' : ''}`);
 }

@@ -6,7 +6,7 @@ import type { Folio } from '../model/types.js';
 import { type Kernel, trace, folio } from './context.js';
 import { folio_maybe_dma_pinned, folio_put } from './folio.js';
 import { folio_mappings, try_to_unmap_one } from './rmap.js';
-import { add_to_swap_cache, delete_from_swap_cache, get_swap_page, swap_slot_data } from './swapfile.js';
+import { add_to_swap_cache, delete_from_swap_cache, get_swap_page, parseEntry, swap_slot_data } from './swapfile.js';
 
 export interface ReclaimState {
   /** Isolated pages (each holds the isolation reference) still to process. */
@@ -61,12 +61,19 @@ export function shrink_step(k: Kernel, r: ReclaimState): string {
     }
     case 'pageout': {
       if (f.dirty) {
-        // pageout() -> swap_writepage(): the device gets the bytes as they are now; writeback ends at once.
+        // pageout() -> swap_writepage(): the device gets the bytes as they are now.
         f.dirty = false;
         f.writeback = true;
         swap_slot_data(k, f.swapEntry!).data = f.data;
-        f.writeback = false;
-        trace(k, 'pageout', `pfn ${pfn} written to ${f.swapEntry}`);
+        const dev = k.s.swap[parseEntry(f.swapEntry!).type]!;
+        if (!dev.asyncWriteback) f.writeback = false;
+        trace(k, 'pageout', `pfn ${pfn} written to ${f.swapEntry}${f.writeback ? ' (writeback in flight)' : ''}`);
+      }
+      if (f.writeback) {
+        // shrink_folio_list(): a page still under writeback is kept for a later pass.
+        putback(k, f);
+        next();
+        return 'pageout';
       }
       r.phase = 'remove';
       return 'pageout';

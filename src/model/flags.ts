@@ -61,7 +61,6 @@ export const MAP_SHARED = 0x1;
 export const MAP_PRIVATE = 0x2;
 export const MAP_FIXED = 0x10;
 export const MAP_ANONYMOUS = 0x20;
-export const MAP_POPULATE = 0x8000;
 export const MAP_HUGETLB = 0x40000;
 export const MAP_HUGE_SHIFT = 26;
 

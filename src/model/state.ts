@@ -13,6 +13,7 @@ export interface MachineConfig {
   thp?: { pmdOrder: number; enabledOrders: number[]; useZeroPage: boolean };
   /** Huge pages per size (KiB) in the hugetlb pools. */
   hugetlbPools?: Record<string, number>;
+  asyncWriteback?: boolean;
 }
 
 /** A booted machine: pid 1 with one thread, an empty mm, a swap device, the zeropage. */
@@ -35,7 +36,18 @@ export function createState(c: MachineConfig): KernelState {
     zeroPfn: 0,
     files: {},
     pipes: {},
-    swap: c.swapSlots === 0 ? [] : [{ type: 0, nslots: c.swapSlots ?? 4096, stableWrites: c.stableWrites ?? false, slots: {} }],
+    swap: c.swapSlots === 0
+      ? []
+      : [
+          {
+            type: 0,
+            nslots: c.swapSlots ?? 4096,
+            stableWrites: c.stableWrites ?? false,
+            asyncWriteback: c.asyncWriteback ?? false,
+            off: false,
+            slots: {},
+          },
+        ],
     swapCache: {},
     lruAdd: [],
     pins: {},

@@ -198,6 +198,10 @@ export interface SwapDevice {
   nslots: number;
   /** SWP_STABLE_WRITES: the backend needs the page stable under writeback (seed 001). */
   stableWrites: boolean;
+  /** Writeback completes later (swap_writeback_end), as on a disk; otherwise at once, as on zram. */
+  asyncWriteback: boolean;
+  /** swapoff() ran: no new slots are handed out. */
+  off: boolean;
   slots: Record<string, SwapSlot>;
 }
 

@@ -74,8 +74,9 @@ class Runner {
     for (const section of this.sc.sections) {
       let tid = this.threads.get(section.thread);
       if (tid === undefined) {
-        // A thread name seen for the first time is a new thread of the first process.
-        tid = this.m.newThread(1, section.thread);
+        // fork() names the child's thread after its variable; any other new name is a new thread of process 1.
+        const forked = Object.values(this.m.s.tasks).find((t) => t.name === section.thread && t.pid !== 1);
+        tid = forked ? forked.tid : this.m.newThread(1, section.thread);
         this.threads.set(section.thread, tid);
       }
       this.tid = tid;

@@ -165,7 +165,8 @@ function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: numb
       if (u.owner === 'gup_test') proc.gupTestPin = id;
       if (u.owner === 'io_uring' && u.ring !== null) proc.rings[u.ring] = id;
       trace(k, u.owner === 'io_uring' ? 'io_sqe_buffers_register' : u.owner === 'gup_test' ? 'pin_longterm_test_start' : 'pin_user_pages', `pinned pfn ${refs.map((r) => r.pfn).join(',')}`);
-      return finish(BigInt(id), label);
+      // A driver gets the pin's id back; io_uring and gup_test report success.
+      return finish(u.owner === 'driver' ? BigInt(id) : 0n, label);
     }
   }
 }

@@ -1,7 +1,7 @@
 // What a scenario can call: each entry checks its arguments and runs as one
 // step on the machine, or starts a multi-step operation (src/syscalls/ops.ts).
 import {
-  EBADF, EINVAL, ENOENT, ENOSPC, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
+  EBADF, EBUSY, EINVAL, ENOENT, ENOSPC, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
   O_RDWR, O_WRONLY,
 } from '../model/flags.js';
 import * as F from '../model/flags.js';
@@ -18,14 +18,14 @@ import { clear_soft_dirty, pagemap_entry, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT
 import { gup_init, gup_put_ref } from '../mm/gup.js';
 import { file_read, file_write, file_write_runs, filemap_get_folio } from '../mm/filemap.js';
 import { folio_put } from '../mm/folio.js';
+import { end_swap_writeback, try_to_unuse } from '../mm/swapfile.js';
 import { type GupUser, type Op } from './ops.js';
 import { type Machine, RunError } from './machine.js';
 
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
   | { kind: 'process'; pid: number }
-  | { kind: 'op'; id: number; value?: bigint | Uint8Array }
-  | { kind: 'pin'; id: number };
+  | { kind: 'op'; id: number; value?: bigint | Uint8Array };
 
 export type Value = bigint | Uint8Array | Handle;
 
@@ -442,7 +442,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   pin_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
-    doc: 'pin_user_pages(addr, length[, flags, fast]) -> a pin handle: an in-kernel user (RDMA, VFIO) taking FOLL_PIN (before 5.7 a plain reference)',
+    doc: 'pin_user_pages(addr, length[, flags, fast]) -> pin id (or -errno): an in-kernel user (RDMA, VFIO) taking FOLL_PIN (before 5.7 counted as a plain reference)',
     run(c) {
       const d = SYSCALLS.pin_user_pages!;
       return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
@@ -450,7 +450,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   get_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
-    doc: 'get_user_pages(addr, length[, flags, fast]) -> a pin handle holding FOLL_GET references',
+    doc: 'get_user_pages(addr, length[, flags, fast]) -> pin id (or -errno) of a set of FOLL_GET references',
     run(c) {
       const d = SYSCALLS.get_user_pages!;
       return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
@@ -461,20 +461,19 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     doc: 'pin_read(pin, offset, length) -> bytes the kernel reads through the pinned pages',
     run(c) {
       const d = SYSCALLS.pin_read!;
-      const h = handle(c, d, 'pin', 'pin');
-      return pinRead(c, h.id, int(c, d, 'offset'), int(c, d, 'length'));
+      return pinRead(c, int(c, d, 'pin'), int(c, d, 'offset'), int(c, d, 'length'));
     },
   },
   unpin: {
     params: ['pin'],
     doc: 'unpin(pin): unpin_user_pages() / put_page() on every page of the pin',
     run(c) {
-      const h = handle(c, SYSCALLS.unpin!, 'pin', 'pin');
+      const id = int(c, SYSCALLS.unpin!, 'pin');
       return c.m.step(c.tid, 'unpin_user_pages', (k) => {
-        const p = k.s.pins[h.id];
+        const p = k.s.pins[id];
         if (!p) throw new RunError('pin already released');
         for (const r of p.refs) gup_put_ref(k, r);
-        delete k.s.pins[h.id];
+        delete k.s.pins[id];
         return 0n;
       });
     },
@@ -561,6 +560,36 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       });
     },
   },
+  swapon: {
+    params: ['stable_writes?', 'async_writeback?'],
+    doc: 'swapon([stable_writes, async_writeback]): (re)enable the swap device; stable_writes=1 is SWP_STABLE_WRITES, async_writeback=1 keeps swap writes in flight until swap_writeback_end()',
+    run(c) {
+      const d = SYSCALLS.swapon!;
+      return c.m.step(c.tid, 'swapon', (k) => {
+        const dev = k.s.swap[0]!;
+        if (Object.keys(dev.slots).length) return BigInt(-EBUSY);
+        dev.stableWrites = int(c, d, 'stable_writes', 0n) !== 0;
+        dev.asyncWriteback = int(c, d, 'async_writeback', 0n) !== 0;
+        dev.off = false;
+        return 0n;
+      });
+    },
+  },
+  swapoff: {
+    params: [],
+    doc: 'swapoff(): bring every swapped-out page back (try_to_unuse / unuse_pte) and disable the device',
+    run: (c) => c.m.step(c.tid, 'try_to_unuse', (k) => BigInt(try_to_unuse(k, 0) >= 0 ? 0 : -1)),
+  },
+  swap_writeback_end: {
+    params: [],
+    doc: 'swap_writeback_end() -> number of pages whose swap write completed now (end_swap_bio_write)',
+    run: (c) => c.m.step(c.tid, 'end_swap_bio_write', (k) => BigInt(end_swap_writeback(k))),
+  },
+  fill: {
+    params: ['length', 'byte'],
+    doc: 'fill(length, byte) -> length bytes of that value',
+    run: (c) => new Uint8Array(int(c, SYSCALLS.fill!, 'length')).fill(int(c, SYSCALLS.fill!, 'byte') & 0xff),
+  },
   pagemap: {
     params: ['addr'],
     doc: 'pagemap(addr) -> the 64-bit /proc/self/pagemap entry',
@@ -626,6 +655,8 @@ export function gupTestReadRuns(m: Machine, tid: number, len: number): PageData 
 /** Integer constants a scenario may name. */
 export const CONSTANTS: Record<string, bigint> = Object.fromEntries(
   Object.entries(F)
-    .filter(([n, v]) => typeof v === 'number' && /^(PROT|MAP|MADV|O|FOLL|E[A-Z]+$)/.test(n) && !n.startsWith('VM_'))
+    .filter(([n, v]) => typeof v === 'number' && /^(PROT_|MAP_|MADV_|O_|FOLL_|E[A-Z]+$)/.test(n))
+    // FOLL_COW and FOLL_FAST_ONLY are GUP's internal flags, not a caller's choice.
+    .filter(([n]) => n !== 'FOLL_COW' && n !== 'FOLL_FAST_ONLY')
     .map(([n, v]) => [n, BigInt(v as number)]),
 );

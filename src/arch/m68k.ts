@@ -1,0 +1,71 @@
+// m68k swap-PTE layouts: ColdFire, Motorola (680x0 MMU) and Sun-3.
+import { range, run, type LayoutSpec } from './layout.js';
+
+export const m68kLayouts: LayoutSpec[] = [
+  {
+    arch: 'm68k',
+    variant: 'm68k-coldfire',
+    aliases: ['coldfire'],
+    title: 'm68k ColdFire MMU',
+    config: ['CONFIG_M68K', 'CONFIG_COLDFIRE', 'CONFIG_MMU'],
+    source: ['arch/m68k/include/asm/mcf_pgtable.h (__swp_type "& 0x7f"; _PAGE_SWP_EXCLUSIVE = CF_PAGE_NOCACHE, bit 7, since v6.3)'],
+    pteBits: 32,
+    longBits: 32,
+    type: run(0, 7),
+    offset: run(11, 21),
+    exclusiveBit: 7,
+    exclusiveSince: '6.3',
+    softDirtyBit: null,
+    uffdWpBit: null,
+    presentBits: [10], // CF_PAGE_VALID
+    mustBeClear: [8, 9, 10],
+    mustBeSet: [],
+    before: { type: run(0, 8) },
+  },
+  {
+    arch: 'm68k',
+    variant: 'm68k-motorola',
+    aliases: ['m68k', 'motorola'],
+    title: 'm68k Motorola 680x0 MMU',
+    config: ['CONFIG_M68K', 'CONFIG_MMU_MOTOROLA'],
+    source: ['arch/m68k/include/asm/motorola_pgtable.h (__swp_type "& 0x7f"; _PAGE_SWP_EXCLUSIVE 0x800 since v6.3)'],
+    pteBits: 32,
+    longBits: 32,
+    type: run(4, 7),
+    offset: run(12, 20),
+    exclusiveBit: 11,
+    exclusiveSince: '6.3',
+    softDirtyBit: null,
+    uffdWpBit: null,
+    presentBits: [0, 2], // _PAGE_PRESENT, _PAGE_PROTNONE
+    mustBeClear: range(0, 3),
+    mustBeSet: [],
+    before: { type: run(4, 8) },
+  },
+  {
+    arch: 'm68k',
+    variant: 'm68k-sun3',
+    aliases: ['sun3'],
+    title: 'm68k Sun-3 MMU',
+    config: ['CONFIG_M68K', 'CONFIG_SUN3'],
+    source: ['arch/m68k/include/asm/sun3_pgtable.h (__swp_entry masks SUN3_PAGE_VALID since v6.3; _PAGE_SWP_EXCLUSIVE 0x040)'],
+    pteBits: 32,
+    longBits: 32,
+    type: run(0, 6),
+    // Bit 31 is SUN3_PAGE_VALID; since v6.3 __swp_entry() masks it off the offset.
+    offset: run(7, 24),
+    exclusiveBit: 6,
+    exclusiveSince: '6.3',
+    softDirtyBit: null,
+    uffdWpBit: null,
+    presentBits: [31], // SUN3_PAGE_VALID
+    mustBeClear: [31],
+    mustBeSet: [],
+    before: { type: run(0, 7), offset: run(7, 25) },
+    knownIssues: [
+      { form: 'before', check: 'swap_layout_overlap_tests', reason: 'before v6.3 the offset reached SUN3_PAGE_VALID (bit 31); v6.3 masks it' },
+      { form: 'before', check: 'pte_swap_tests', reason: 'the largest offset sets SUN3_PAGE_VALID before v6.3' },
+      { form: 'before', check: 'swap_migration_tests', reason: 'the largest offset sets SUN3_PAGE_VALID before v6.3' },
+    ],
+  },
+];
