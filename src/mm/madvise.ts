@@ -3,13 +3,14 @@
 import type { Mm } from '../model/types.js';
 import {
   EINVAL, ENOMEM, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_KEEPONFORK, MADV_PAGEOUT, MADV_COLD,
-  MADV_WIPEONFORK, MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_WIPEONFORK,
+  MADV_WIPEONFORK, MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_WIPEONFORK,
 } from '../model/flags.js';
 import { type Kernel, folio, trace, vpn } from './context.js';
 import { __split_huge_pmd, hugepage_madvise, split_folio } from './huge_memory.js';
 import { page_mapcount } from './folio.js';
+import { madvise_collapse } from './khugepaged.js';
 import { zap_pte_range } from './memory.js';
-import { split_vmas_huge } from './mmap.js';
+import { split_vmas_huge, vma_merge_all } from './mmap.js';
 import { lru_add_drain } from './folio.js';
 import { vm_normal_page } from './pgtable.js';
 import type { ReclaimState } from './vmscan.js';
@@ -21,6 +22,7 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
   const end = start + Math.ceil(len / ps) * ps;
   const known = [MADV_NORMAL, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE];
   if (k.p.madvPageout) known.push(MADV_COLD, MADV_PAGEOUT);
+  if (k.p.madvCollapse) known.push(MADV_COLLAPSE);
   if (!known.includes(advice)) {
     trace(k, 'madvise', `advice ${advice} unknown to this kernel: -EINVAL`);
     return -EINVAL;
@@ -31,7 +33,10 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
     case MADV_HUGEPAGE:
     case MADV_NOHUGEPAGE:
       for (const v of split_vmas_huge(k, mm, start, end)) if (!(v.flags & VM_HUGETLB)) hugepage_madvise(v, advice === MADV_HUGEPAGE);
+      vma_merge_all(k, mm);
       return 0;
+    case MADV_COLLAPSE:
+      return madvise_collapse(k, mm, start, end);
     case MADV_DONTNEED:
       trace(k, 'madvise_dontneed_single_vma', `zap 0x${start.toString(16)}-0x${end.toString(16)}`);
       zap_pte_range(k, mm, start, end);
@@ -39,6 +44,7 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
     case MADV_DONTFORK:
     case MADV_DOFORK:
       for (const v of split_vmas_huge(k, mm, start, end)) v.flags = advice === MADV_DONTFORK ? v.flags | VM_DONTCOPY : v.flags & ~VM_DONTCOPY;
+      vma_merge_all(k, mm);
       return 0;
     case MADV_WIPEONFORK:
     case MADV_KEEPONFORK: {

@@ -37,6 +37,22 @@ export function split_vmas(mm: Mm, start: number, end: number, ps: number): Vma[
   return out;
 }
 
+/** vma_merge(): neighbours that became identical again (same flags, anon_vma, file offsets) are one VMA. */
+export function vma_merge_all(k: Kernel, mm: Mm): void {
+  const ps = k.s.config.pageSize;
+  const out: Vma[] = [];
+  for (const v of mm.vmas) {
+    const prev = out[out.length - 1];
+    const fileOk = !prev?.file && !v.file
+      ? true
+      : !!prev?.file && !!v.file && prev.file.ino === v.file.ino && prev.file.pgoff + (prev.end - prev.start) / ps === v.file.pgoff;
+    if (prev && prev.end === v.start && prev.flags === v.flags && prev.anonVma === v.anonVma && fileOk && !prev.hugetlb && !v.hugetlb) {
+      prev.end = v.end;
+    } else out.push(v);
+  }
+  mm.vmas = out;
+}
+
 /** vma_adjust_trans_huge(): a VMA boundary inside a PMD-mapped THP splits the PMD (hugetlb ranges must be aligned). */
 export function split_vmas_huge(k: Kernel, mm: Mm, start: number, end: number): Vma[] {
   split_huge_pmd_address(k, mm, start);
@@ -195,6 +211,7 @@ export function do_mprotect(k: Kernel, mm: Mm, start: number, len: number, prot:
       }
     }
   }
+  vma_merge_all(k, mm);
   trace(k, 'mprotect_fixup', `0x${start.toString(16)}-0x${end.toString(16)} prot ${prot}`);
   return 0;
 }

@@ -36,7 +36,8 @@ export function machineConfig(o: CowOptions): MachineConfig {
     swapSlots: o.swap ? 4096 : 0,
     thp: {
       pmdOrder: Math.log2((PMD_SIZE_KB * 1024) / PAGE_SIZE),
-      enabledOrders: o.thpSizesKB.map((kb) => Math.log2((kb * 1024) / PAGE_SIZE)),
+      // Only the PMD size is on by default ("always", or "inherit" from it); the newer cow.c switches mTHP sizes on per test.
+      enabledOrders: o.thpSizesKB.includes(PMD_SIZE_KB) ? [Math.log2((PMD_SIZE_KB * 1024) / PAGE_SIZE)] : [],
       useZeroPage: o.hugeZeropage,
     },
     hugetlbPools: Object.fromEntries(o.hugetlbSizesKB.map((kb) => [String(kb), HUGETLB_POOL[kb] ?? 2])),

@@ -74,6 +74,24 @@ export class Ksft {
     else this.test_result_xfail(msg);
   }
 
+  private testName = '';
+
+  /** log_test_start() (newer vm_util.h): "[RUN] name", and the name becomes the result line's description. */
+  log_test_start(name: string): void {
+    this.testName = name;
+    this.print_msg(`[RUN] ${name}`);
+  }
+
+  /** log_test_result(): ksft_test_result_report(result, "%s", test_name). */
+  log_test_result(verdict: 'pass' | 'fail' | 'skip' | 'xfail'): void {
+    this.test_result_code(verdict, this.testName);
+  }
+
+  /** ksft_perror(): the message with strerror(errno) and errno. */
+  perror(msg: string, errno: number): void {
+    this.print_msg(`${msg}: ${STRERROR[errno] ?? `Unknown error ${errno}`} (${errno})`);
+  }
+
   get_fail_cnt(): number {
     return this.cnt.fail;
   }
@@ -103,3 +121,10 @@ export class Ksft {
     this.exitCode = 0;
   }
 }
+
+/** glibc's strerror() for the errno values the model returns. */
+const STRERROR: Record<number, string> = {
+  1: 'Operation not permitted', 2: 'No such file or directory', 9: 'Bad file descriptor', 11: 'Resource temporarily unavailable',
+  12: 'Cannot allocate memory', 14: 'Bad address', 16: 'Device or resource busy', 22: 'Invalid argument',
+  28: 'No space left on device', 38: 'Function not implemented',
+};
