@@ -196,8 +196,11 @@ export function do_mprotect(k: Kernel, mm: Mm, start: number, len: number, prot:
     if (prot & PROT_WRITE && !(v.flags & VM_MAYWRITE)) return -EINVAL;
     v.flags = (v.flags & ~(VM_READ | VM_WRITE | VM_EXEC)) | protToVm(prot);
     change_huge_pmds(k, mm, v);
-    for (let a = v.start; a < v.end; a += ps) {
-      const pte = mm.ptes[vpn(k, a)];
+    // Only populated PTEs matter; a huge VMA has few of them.
+    for (const key of Object.keys(mm.ptes)) {
+      const a = Number(key) * ps;
+      if (a < v.start || a >= v.end) continue;
+      const pte = mm.ptes[key];
       if (pte?.kind !== 'present') continue;
       if (!(v.flags & VM_WRITE)) {
         mm.ptes[vpn(k, a)] = { ...pte, write: false };

@@ -97,9 +97,13 @@ export function page_move_anon_rmap(k: Kernel, pfn: Pfn, vma: Vma): void {
 /** rmap walk: every (mm, address) whose PTE maps the folio. */
 export function folio_mappings(k: Kernel, f: Folio): { mm: Mm; addr: number }[] {
   const out: { mm: Mm; addr: number }[] = [];
-  for (const mm of Object.values(k.s.mms)) {
-    for (const [v, pte] of Object.entries(mm.ptes)) {
-      if (pte.kind === 'present' && pte.pfn >= f.pfn && pte.pfn < f.pfn + 2 ** f.order && !pte.special) {
+  const lo = f.pfn;
+  const hi = f.pfn + 2 ** f.order;
+  for (const id in k.s.mms) {
+    const mm = k.s.mms[id]!;
+    for (const v in mm.ptes) {
+      const pte = mm.ptes[v]!;
+      if (pte.kind === 'present' && pte.pfn >= lo && pte.pfn < hi && !pte.special) {
         out.push({ mm, addr: Number(v) * k.s.config.pageSize });
       }
     }

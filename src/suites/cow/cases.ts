@@ -340,7 +340,7 @@ export function run_with_base_page(c: Ctx, p: Proc, fn: AnonTest, swapout: boole
   p.memset(mem, fill(c), ps);
   if (swapout) {
     p.num('madvise', mem, ps, MADV_PAGEOUT);
-    if (!p.num('pm_swap', mem)) return skip(c, 'MADV_PAGEOUT did not work, is swap enabled?');
+    if (!p.peek('pm_swap', mem)) return skip(c, 'MADV_PAGEOUT did not work, is swap enabled?');
   }
   fn(c, p, mem, ps, false);
 }
@@ -357,7 +357,7 @@ export function run_with_thp(c: Ctx, p: Proc, fn: AnonTest, run: ThpRun, thpsize
   if (r) return fail(c, 'MADV_HUGEPAGE failed', -r);
   // Touch the first page; a THP populates another one with it (v6.2 looks at the second, the newest at the last).
   p.memset(mem, fill(c), 1);
-  if (!p.num('pm_present', latest(c) ? mem + thpsize - ps : mem + ps)) return skip(c, 'Did not get a THP populated');
+  if (!p.peek('pm_present', latest(c) ? mem + thpsize - ps : mem + ps)) return skip(c, 'Did not get a THP populated');
   p.memset(mem, fill(c), thpsize);
   let size = thpsize;
   switch (run) {
@@ -394,7 +394,7 @@ export function run_with_thp(c: Ctx, p: Proc, fn: AnonTest, run: ThpRun, thpsize
     p.num('madvise', mem, size, MADV_PAGEOUT);
     // range_is_swapped()
     for (let a = mem; a < mem + size; a += ps) {
-      if (!p.num('pm_swap', a)) return skip(c, 'MADV_PAGEOUT did not work, is swap enabled?');
+      if (!p.peek('pm_swap', a)) return skip(c, 'MADV_PAGEOUT did not work, is swap enabled?');
     }
   }
   fn(c, p, mem, size, false);
@@ -438,7 +438,7 @@ export function run_with_huge_zeropage(c: Ctx, p: Proc, fn: NonAnonTest): void {
   if (r) return fail(c, latest(c) ? 'madvise()' : 'MADV_HUGEPAGE failed', -r);
   p.load(mem, 1);
   p.load(smem, 1);
-  if (!p.num('pm_present', mem + ps) || !p.num('pm_present', smem + ps)) return c.ks.test_result_skip('Did not get THPs populated');
+  if (!p.peek('pm_present', mem + ps) || !p.peek('pm_present', smem + ps)) return c.ks.test_result_skip('Did not get THPs populated');
   fn(c, p, mem, smem, size);
 }
 
