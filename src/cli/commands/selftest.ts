@@ -2,7 +2,7 @@
 // grid over all eras (--kernel all --summary), or as JSON.
 import type { CommandModule } from './index.js';
 import { UsageError } from '../errors.js';
-import { MAINLINE, eras, normalizeVersion } from '../../eras/profiles.js';
+import { eras, normalizeVersion } from '../../eras/profiles.js';
 import { resolveArchName } from '../../arch/index.js';
 import { runCowSuite } from '../../suites/cow/index.js';
 import { type CowOptions, type SuiteRevision, defaultThpSizes } from '../../suites/cow/config.js';
@@ -71,13 +71,12 @@ export const register: CommandModule = (program, setExitCode) => {
       if (f.kernel === 'all') {
         const versions = eras().map((e) => e.last);
         const grid = summaryGrid(versions.map((v) => ({ version: v, run: runCowSuite(cowOptions(f, v)) })));
-        if (f.json) out(JSON.stringify(grid, null, 1));
+        if (f.json) out(JSON.stringify({ suite: f.suite, versions: grid.versions, eras: eras().map((e) => e.name), rows: grid.rows }, null, 1));
         else for (const l of grid.text) out(l);
         setExitCode(0);
         return;
       }
       const kernel = normalizeVersion(f.kernel);
-      void MAINLINE;
       const r = runCowSuite(cowOptions(f, kernel));
       if (f.json) out(JSON.stringify({ kernel, suite: f.suite, exitCode: r.exitCode, results: r.results }, null, 1));
       else for (const l of r.lines) out(l);

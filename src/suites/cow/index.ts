@@ -4,7 +4,7 @@ import { Machine } from '../../syscalls/machine.js';
 import { profileFor } from '../../eras/profiles.js';
 import { Ksft, type TestResult } from './ksft.js';
 import { Proc } from './program.js';
-import { type CowOptions, PAGE_SIZE, PMD_SIZE_KB, machineConfig } from './config.js';
+import { type CowOptions, PMD_SIZE_KB, machineConfig } from './config.js';
 import {
   ANON_FAMILIES, ANON_THP_FAMILIES, NON_ANON_FAMILIES, type AnonTest, type Ctx, type NonAnonTest, type ThpRun,
   run_with_base_page, run_with_file, run_with_huge_zeropage, run_with_hugetlb, run_with_memfd_hugetlb, run_with_thp,
@@ -127,6 +127,5 @@ export function runCowSuite(o: CowOptions): SuiteRun {
     if (err) ks.exit_fail_msg(`${err} out of ${ks.test_num()} tests failed`);
     else ks.exit_pass();
   }
-  void PAGE_SIZE;
   return { lines: ks.lines, exitCode: ks.exitCode ?? 1, results: ks.results };
 }
