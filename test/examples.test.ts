@@ -61,18 +61,6 @@ const EXPECTED: Record<string, { arch?: string; verdicts: Verdicts }[]> = {
       ],
     },
   ],
-  odirect_swapout_stable_writes: [
-    {
-      verdicts: [
-        ['4.4', '5.3', PAGEOUT],
-        // reuse_swap_page() refuses a page under writeback on a SWP_STABLE_WRITES device (f05714293a59),
-        // and 1493a1913e34 drops the exclusive marker in the same case.
-        ['5.4', '6.3', ODIRECT_LOST],
-        // a7e689dd1c06 (6.4): O_DIRECT pins; reclaim keeps pinned pages out of swap (feb889fb40fa).
-        ['6.4', '6.18', null],
-      ],
-    },
-  ],
   odirect_swapout: [
     {
       verdicts: [
@@ -129,6 +117,17 @@ const EXPECTED: Record<string, { arch?: string; verdicts: Verdicts }[]> = {
         ['4.4', '4.8', 'Dirty COW: the read-only file was written'],
         // 19be0eaffa3a (4.9): FOLL_COW instead of dropping FOLL_WRITE.
         ['4.9', '6.18', null],
+      ],
+    },
+  ],
+  gupfast_fork_race: [
+    {
+      verdicts: [
+        // Before 70e806e4e645 (5.9) fork never kept pinned pages; 5.9 and 5.10 check "pinned?" before
+        // GUP-fast pins in the window before the parent's PTE is write-protected.
+        ['4.4', '5.10', "the pin lost the parent's page: GUP-fast pinned it while fork() shared it"],
+        // 57efa1fe5957 (5.11): GUP-fast backs off while write_protect_seq is odd.
+        ['5.11', '6.18', null],
       ],
     },
   ],

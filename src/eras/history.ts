@@ -23,6 +23,13 @@ export const HISTORY: Change[] = [
     set: { dropWriteAfterCow: false, followWrite: 'force_cow_dirty' },
   },
   {
+    version: '4.10',
+    commit: 'f05714293a59',
+    title: 'mm: support anonymous stable page (reuse_swap_page() and SWP_STABLE_WRITES)',
+    era: 'stable-swap',
+    set: { reuseSwapStableWrites: true },
+  },
+  {
     version: '5.1',
     commit: '52d1e606ee73',
     title: 'mm: reuse only-pte-mapped KSM page in do_wp_page()',
@@ -41,6 +48,19 @@ export const HISTORY: Change[] = [
     title: 'mm: introduce MADV_PAGEOUT',
     era: 'madv-pageout',
     set: { madvPageout: true },
+  },
+  {
+    version: '5.6',
+    commit: '12e967fd8e4e',
+    title: 'mm: do not allow MADV_PAGEOUT for CoW pages',
+    era: 'pageout-no-cow',
+    set: { pageoutSkipShared: true },
+  },
+  {
+    version: '5.6',
+    commit: '',
+    title: 'fs/io_uring: set FOLL_PIN via pin_user_pages()',
+    set: { ioUringPin: true },
   },
   {
     version: '5.7',
@@ -102,6 +122,7 @@ export const HISTORY: Change[] = [
       swpExclusive: 'enterprise',
       forkEarlyCopy: 'anon_exclusive_pinned',
       thpWpReuse: 'anon_exclusive',
+      unuseKeepsSwapBits: true,
     },
   },
   {
@@ -109,7 +130,7 @@ export const HISTORY: Change[] = [
     commit: '5535be309971 64fe24a3e05e',
     title: 'mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW; mprotect maps exclusive pages writable',
     era: 'no-foll-cow',
-    set: { followWrite: 'anon_exclusive', mprotectExclusiveWritable: true },
+    set: { followWrite: 'anon_exclusive', mprotectExclusiveWritable: 'dirty' },
   },
   {
     version: '6.1',
@@ -121,9 +142,9 @@ export const HISTORY: Change[] = [
   {
     version: '6.2',
     commit: '8d6a0ac09a16 84209e87c696',
-    title: 'mm/gup: reliable R/O long-term pinning in COW mappings',
+    title: 'mm/gup: reliable R/O long-term pinning in COW mappings; mm/mprotect: allow clean exclusive anon pages to be writable',
     era: 'ro-longterm',
-    set: { unshare: 'anon+longterm' },
+    set: { unshare: 'anon+longterm', mprotectExclusiveWritable: 'any' },
   },
   {
     version: '6.3',
@@ -149,7 +170,7 @@ export const HISTORY: Change[] = [
   {
     version: '6.7',
     commit: '',
-    title: 'mm/memory: move exclusivity detection in do_wp_page() into wp_can_reuse_anon_folio()',
+    title: 'memory: move exclusivity detection in do_wp_page() into wp_can_reuse_anon_folio()',
     era: 'wp-can-reuse',
     set: { wpCanReuseAnonFolio: true },
   },
@@ -157,13 +178,12 @@ export const HISTORY: Change[] = [
     version: '6.8',
     commit: '19eaf44954df',
     title: 'mm: thp: support allocation of anonymous multi-size THP',
-    era: 'mthp',
     set: { mthp: true },
   },
   {
     version: '6.11',
-    commit: '',
-    title: 'mm: map an exclusive folio writable on a swap-in read fault',
+    commit: 'c18160dba5ff 20dfa5b7adc5',
+    title: 'mm: swap: reuse exclusive folio directly instead of wp page faults; set pte writable while pte_soft_dirty() is true in do_swap_page()',
     era: 'swapin-writable',
     set: { swapinWritableOnRead: true },
   },

@@ -21,7 +21,7 @@ export interface Policies {
   gupFastBarriers: boolean;
   /** do_wp_page()'s reuse decision for an anon page mapped R/O. */
   wpReuse: 'reuse_swap_page' | 'page_count' | 'page_count_drain' | 'anon_exclusive';
-  /** 52d1e606ee73 (5.1) .. 1a0cf26323c8 (5.9): reuse a KSM page mapped only here. */
+  /** 52d1e606ee73 (5.1) .. 1a0cf26323c8 (5.9): reuse a KSM page mapped only here (the model creates no KSM pages yet). */
   wpKsmReuse: boolean;
   /** 6.7: the refcount test moved into wp_can_reuse_anon_folio() (same decision, kernel-faithful name). */
   wpCanReuseAnonFolio: boolean;
@@ -41,13 +41,21 @@ export interface Policies {
   softDirtySkipPinned: boolean;
   /** 1a4e58cce84e (5.4): MADV_COLD / MADV_PAGEOUT exist. */
   madvPageout: boolean;
-  /** 64fe24a3e05e (6.0): mprotect() maps exclusive anon pages writable right away. */
-  mprotectExclusiveWritable: boolean;
+  /** 12e967fd8e4e (5.6): MADV_PAGEOUT leaves pages mapped by more than one process alone. */
+  pageoutSkipShared: boolean;
+  /** f05714293a59 (4.10): reuse_swap_page() refuses a page under writeback on a SWP_STABLE_WRITES device. */
+  reuseSwapStableWrites: boolean;
+  /** 14a762dd1977 (5.19): unuse_pte() keeps the swap PTE's soft-dirty and uffd-wp bits. */
+  unuseKeepsSwapBits: boolean;
+  /** mprotect() maps exclusive anon pages writable right away: 64fe24a3e05e (6.0) dirty ones, 6.2 clean ones too. */
+  mprotectExclusiveWritable: 'no' | 'dirty' | 'any';
   /** a7e689dd1c06 (6.4): O_DIRECT takes FOLL_PIN instead of FOLL_GET. */
   odirectPin: boolean;
-  /** io_uring (5.1): fixed buffers registered with FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM. */
+  /** io_uring (5.1): fixed buffers registered with FOLL_WRITE|FOLL_LONGTERM. */
   ioUring: boolean;
-  /** 6.1: gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
+  /** 5.6 ("fs/io_uring: set FOLL_PIN via pin_user_pages()"): fixed buffers are pinned, not referenced. */
+  ioUringPin: boolean;
+  /** c77369b437f9 (6.1): gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
   gupTestPinLongterm: boolean;
   /** do_huge_pmd_wp_page()'s reuse decision: mapcount (reuse_swap_page) until 5.17, refcount in 5.18, PG_anon_exclusive from 5.19. */
   thpWpReuse: 'reuse_swap_page' | 'refcount' | 'anon_exclusive';
@@ -55,7 +63,7 @@ export interface Policies {
   hugetlbForkEarlyCopy: boolean;
   /** 6.8: multi-size THP for anonymous memory (sysfs hugepages-<size>kB, PTE-mapped large folios at fault). */
   mthp: boolean;
-  /** 7d6e2d96384556 (6.2): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
+  /** 7d6e2d963845 (6.1): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
   madvCollapse: boolean;
 }
 
@@ -80,9 +88,13 @@ export const BASE_POLICIES: Policies = {
   forkEarlyCopy: 'none',
   softDirtySkipPinned: false,
   madvPageout: false,
-  mprotectExclusiveWritable: false,
+  pageoutSkipShared: false,
+  reuseSwapStableWrites: false,
+  unuseKeepsSwapBits: false,
+  mprotectExclusiveWritable: 'no',
   odirectPin: false,
   ioUring: false,
+  ioUringPin: false,
   gupTestPinLongterm: false,
   thpWpReuse: 'reuse_swap_page',
   hugetlbForkEarlyCopy: false,

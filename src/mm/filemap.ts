@@ -3,7 +3,7 @@
 import type { File, Folio } from '../model/types.js';
 import { type PageData, concatRuns, filled, pageSize, readBytes, sliceRuns, spliceRuns, writeBytes } from '../model/bytes.js';
 import { type Kernel, trace, folio } from './context.js';
-import { folio_alloc, page_data, set_page_data } from './folio.js';
+import { folio_add_lru, folio_alloc, page_data, set_page_data } from './folio.js';
 
 /** filemap_get_folio()/shmem_get_folio(): the cached page at index, created zero-filled if missing. */
 export function filemap_get_folio(k: Kernel, file: File, index: number): Folio {
@@ -13,8 +13,9 @@ export function filemap_get_folio(k: Kernel, file: File, index: number): Folio {
   const written = file.backing ? sliceRuns(file.backing, index * ps, (index + 1) * ps) : [];
   const f = folio_alloc(k, concatRuns([written, filled(ps - pageSize(written), 0)]));
   f.mapping = { ino: file.ino, index };
-  f.lru = true;
   file.pages[index] = f.pfn;
+  // The allocation's reference becomes the page cache's; shmem_add_to_page_cache() then folio_add_lru().
+  folio_add_lru(k, f);
   trace(k, 'shmem_get_folio', `${file.name} page ${index} -> pfn ${f.pfn}`);
   return f;
 }

@@ -19,21 +19,26 @@ function copy_present_page(k: Kernel, child: Mm, dst: Vma, addr: number, src: Pr
   trace(k, 'copy_present_page', `0x${addr.toString(16)}: maybe-pinned pfn ${src.pfn} copied for the child: pfn ${f.pfn}`);
 }
 
-/** copy_present_pte(): share the page with the child, write-protecting both sides in a COW mapping. */
-function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, v: string, pte: PresentPte): void {
+/**
+ * copy_present_pte(): share the page with the child (R/O in a COW mapping).
+ * Returns the parent PTE that ptep_set_wrprotect() must still write-protect.
+ */
+function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, v: string, pte: PresentPte): string | null {
   const addr = Number(v) * k.s.config.pageSize;
   const page = vm_normal_page(k, pte);
   if (page) {
     const pol = k.p.forkEarlyCopy;
     if (pol === 'maybe_pinned' && isCowMapping(src.flags) && parent.hasPinned && folio_maybe_dma_pinned(k, page)) {
       // 70e806e4e645 (5.9): any maybe-pinned page in a COW mapping is copied at fork.
-      return copy_present_page(k, child, dst, addr, pte);
+      copy_present_page(k, child, dst, addr, pte);
+      return null;
     }
     if (page.anon && pol === 'anon_exclusive_pinned') {
       page.refcount++;
       if (page_try_dup_anon_rmap(k, pte.pfn, false, src, parent.hasPinned) !== 0) {
         page.refcount--;
-        return copy_present_page(k, child, dst, addr, pte);
+        copy_present_page(k, child, dst, addr, pte);
+        return null;
       }
     } else {
       page.refcount++;
@@ -41,13 +46,39 @@ function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, 
     }
   }
   let childPte: PresentPte = { ...pte, young: false };
-  if (isCowMapping(src.flags) && pte.write) {
-    parent.ptes[v] = { ...pte, write: false };
-    childPte = { ...childPte, write: false };
-  }
+  const wrprotect = isCowMapping(src.flags) && pte.write;
+  if (wrprotect) childPte = { ...childPte, write: false };
   if (src.flags & VM_SHARED) childPte = { ...childPte, dirty: false };
   if (!(dst.flags & VM_UFFD_WP)) childPte = { ...childPte, uffdWp: false };
   child.ptes[v] = childPte;
+  trace(k, 'copy_present_pte', `0x${addr.toString(16)}: ${page ? `pfn ${pte.pfn}` : 'zeropage'} shared with the child${wrprotect ? ' (R/O)' : ''}`);
+  return wrprotect ? v : null;
+}
+
+/** copy_huge_pmd(): share a PMD-mapped THP (or the huge zeropage); a THP that must be copied now is split first (-EAGAIN). */
+function copy_huge_pmd(k: Kernel, parent: Mm, child: Mm, src: Vma, v: string, e: HugePte): void {
+  if (e.hugeZero) {
+    child.huge[v] = { ...e };
+    return;
+  }
+  const f = folio(k, e.pfn);
+  const pol = k.p.forkEarlyCopy;
+  const addr = Number(v) * k.s.config.pageSize;
+  // 5.9 "mm/thp: Split huge pmds/puds if they're pinned when fork()"; 5.19: page_try_dup_anon_rmap(compound) fails.
+  const split = pol === 'anon_exclusive_pinned'
+    ? page_try_dup_anon_rmap(k, f.pfn, true, src, parent.hasPinned) !== 0
+    : pol === 'maybe_pinned' && parent.hasPinned && folio_maybe_dma_pinned(k, f);
+  if (split) {
+    trace(k, 'copy_huge_pmd', `THP pfn ${f.pfn} may be pinned: split the PMD, copy PTE by PTE`);
+    __split_huge_pmd(k, parent, addr);
+    return;
+  }
+  if (pol !== 'anon_exclusive_pinned') f.entireMapcount = (f.entireMapcount ?? 0) + 1;
+  f.refcount++;
+  const wp = { ...e, write: false };
+  parent.huge[v] = wp;
+  child.huge[v] = { ...wp, young: false };
+  trace(k, 'copy_huge_pmd', `0x${addr.toString(16)}: THP pfn ${f.pfn} shared with the child (R/O)`);
 }
 
 /** copy_nonpresent_pte(): swap entries gain a reference; 5.19+ clears the exclusive marker in the parent. */
@@ -70,63 +101,69 @@ function copy_nonpresent_pte(k: Kernel, parent: Mm, child: Mm, v: string, pte: P
   }
 }
 
-/** copy_huge_pmd(): share a PMD-mapped THP (or the huge zeropage); a THP that must be copied now is split first (-EAGAIN). */
-function copy_huge_pmd(k: Kernel, parent: Mm, child: Mm, src: Vma, v: string, e: HugePte): void {
-  if (e.hugeZero) {
-    child.huge[v] = { ...e };
-    return;
-  }
-  const f = folio(k, e.pfn);
-  const pol = k.p.forkEarlyCopy;
-  const addr = Number(v) * k.s.config.pageSize;
-  // 5.9 "mm/thp: Split huge pmds/puds if they're pinned when fork()"; 5.19 page_try_dup_anon_rmap(compound) failing.
-  const split = pol === 'anon_exclusive_pinned'
-    ? page_try_dup_anon_rmap(k, f.pfn, true, src, parent.hasPinned) !== 0
-    : pol === 'maybe_pinned' && parent.hasPinned && folio_maybe_dma_pinned(k, f);
-  if (split) {
-    trace(k, 'copy_huge_pmd', `THP pfn ${f.pfn} may be pinned: split the PMD, copy PTE by PTE`);
-    __split_huge_pmd(k, parent, addr);
-    return;
-  }
-  if (pol !== 'anon_exclusive_pinned') f.entireMapcount = (f.entireMapcount ?? 0) + 1;
-  f.refcount++;
-  const wp = { ...e, write: false };
-  parent.huge[v] = wp;
-  child.huge[v] = { ...wp, young: false };
-}
-
 /** vma_needs_copy() (c56d1b62cce8; earlier the same test inline): VMAs without anon pages refault from the file. */
 function vma_needs_copy(dst: Vma, src: Vma): boolean {
   if (dst.flags & VM_UFFD_WP) return true;
   return src.anonVma !== null;
 }
 
-/** copy_page_range() for one VMA, inside write_protect_seq for COW mappings (57efa1fe5957). */
-function copy_page_range(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma): void {
-  if (src.flags & VM_HUGETLB) return copy_hugetlb_page_range(k, parent, child, src, dst);
-  if (!vma_needs_copy(dst, src)) return;
-  const ps = k.s.config.pageSize;
-  const cow = isCowMapping(src.flags);
-  if (cow) parent.writeProtectSeq++;
-  for (const [v, e] of Object.entries(parent.huge)) {
-    const addr = Number(v) * ps;
-    if (addr >= src.start && addr < src.end) copy_huge_pmd(k, parent, child, src, v, e);
-  }
-  for (const [v, pte] of Object.entries(parent.ptes)) {
-    const addr = Number(v) * ps;
-    if (addr < src.start || addr >= src.end) continue;
-    if (pte.kind === 'present') copy_present_pte(k, parent, child, src, dst, v, pte);
-    else copy_nonpresent_pte(k, parent, child, v, pte);
-  }
-  if (cow) parent.writeProtectSeq++;
+/**
+ * fork() between its steps. dup_mmap() holds the parent's mmap_lock for
+ * writing throughout, so page faults and GUP's slow path wait; GUP-fast does
+ * not, which is why copy_present_pte() and the write-protection of the
+ * parent's PTE are separate steps here, and why write_protect_seq exists.
+ */
+export interface ForkState {
+  parentPid: number;
+  parentMm: number;
+  childPid: number | null;
+  childMm: number | null;
+  /** Name of the child's thread (the scenario variable fork() is assigned to). */
+  childThread: string;
+  /** Index of the parent VMA being copied. */
+  vma: number;
+  /** Page numbers of that VMA still to copy. */
+  todo: string[];
+  /** A parent PTE that copy_present_pte() shared and must still write-protect (ptep_set_wrprotect). */
+  wrprotect: string | null;
+  phase: 'start' | 'vma' | 'pte';
 }
 
-/** dup_mmap(): the child's VMAs and page tables. */
-export function dup_mmap(k: Kernel, parent: Mm, child: Mm): void {
-  for (const src of parent.vmas) {
+export function fork_init(parentPid: number, parentMm: number, childThread: string): ForkState {
+  return { parentPid, parentMm, childPid: null, childMm: null, childThread, vma: 0, todo: [], wrprotect: null, phase: 'start' };
+}
+
+/** One step of fork(); returns its label and, when fork() is done, the child's pid. */
+export function fork_step(k: Kernel, f: ForkState, opId: number): { label: string; child?: number } {
+  const parent = k.s.mms[f.parentMm]!;
+  if (f.phase === 'start') {
+    // copy_process() -> dup_mm(): a new mm; dup_mmap() takes mmap_write_lock(oldmm).
+    const pid = k.s.next.id++;
+    const mmId = k.s.next.id++;
+    const p = k.s.processes[f.parentPid]!;
+    k.s.mms[mmId] = { id: mmId, vmas: [], ptes: {}, huge: {}, hasPinned: false, writeProtectSeq: 0, mmapLockedBy: null, nextMmapBase: parent.nextMmapBase };
+    k.s.processes[pid] = { pid, ppid: f.parentPid, mm: mmId, fds: structuredClone(p.fds), exitCode: null, signal: null, gupTestPin: null, rings: {} };
+    const tid = k.s.next.id++;
+    k.s.tasks[tid] = { tid, pid, name: f.childThread };
+    parent.mmapLockedBy = opId;
+    f.childPid = pid;
+    f.childMm = mmId;
+    f.phase = 'vma';
+    trace(k, 'dup_mm', `child process ${pid}, mm ${mmId}; parent mmap_lock held for writing`);
+    return { label: 'dup_mm' };
+  }
+  const child = k.s.mms[f.childMm!]!;
+  if (f.phase === 'vma') {
+    const src = parent.vmas[f.vma];
+    if (!src) {
+      parent.mmapLockedBy = null;
+      trace(k, 'dup_mmap', `copied ${child.vmas.length} VMA(s); mmap_lock released`);
+      return { label: 'dup_mmap', child: f.childPid! };
+    }
+    f.vma++;
     if (src.flags & VM_DONTCOPY) {
       trace(k, 'dup_mmap', `skip VM_DONTCOPY VMA 0x${src.start.toString(16)}`);
-      continue;
+      return { label: 'dup_mmap' };
     }
     const dst: Vma = { ...src, file: src.file && { ...src.file }, flags: src.flags & ~VM_UFFD_WP };
     // Hugetlb reservations belong to the mapping's owner; the child has none (HPAGE_RESV_OWNER).
@@ -135,11 +172,49 @@ export function dup_mmap(k: Kernel, parent: Mm, child: Mm): void {
     if (src.flags & VM_WIPEONFORK) {
       dst.anonVma = null;
       trace(k, 'dup_mmap', `VM_WIPEONFORK VMA 0x${src.start.toString(16)}: child starts empty`);
-      continue;
+      return { label: 'dup_mmap' };
     }
     if (src.anonVma !== null) dst.anonVma = k.s.next.anonVma++;
-    copy_page_range(k, parent, child, src, dst);
+    if (src.flags & VM_HUGETLB) {
+      copy_hugetlb_page_range(k, parent, child, src, dst);
+      return { label: 'copy_hugetlb_page_range' };
+    }
+    if (!vma_needs_copy(dst, src)) return { label: 'dup_mmap' };
+    // copy_page_range(): 57efa1fe5957 raw_write_seqcount_begin() for COW mappings.
+    if (isCowMapping(src.flags)) parent.writeProtectSeq++;
+    const ps = k.s.config.pageSize;
+    // copy_pmd_range(): PMD leaves are copied (or split) before their range's PTEs.
+    for (const [hv, e] of Object.entries(parent.huge)) {
+      const a = Number(hv) * ps;
+      if (a >= src.start && a < src.end) copy_huge_pmd(k, parent, child, src, hv, e);
+    }
+    f.todo = Object.keys(parent.ptes)
+      .filter((v) => Number(v) * ps >= src.start && Number(v) * ps < src.end)
+      .sort((a, b) => Number(a) - Number(b));
+    f.phase = 'pte';
+    return { label: 'copy_page_range' };
   }
-  child.hasPinned = false;
-  trace(k, 'dup_mmap', `copied ${child.vmas.length} VMA(s)`);
+  const src = parent.vmas[f.vma - 1]!;
+  const dst = child.vmas[child.vmas.length - 1]!;
+  if (f.wrprotect !== null) {
+    const pte = parent.ptes[f.wrprotect] as PresentPte;
+    parent.ptes[f.wrprotect] = { ...pte, write: false };
+    trace(k, 'ptep_set_wrprotect', `parent PTE 0x${(Number(f.wrprotect) * k.s.config.pageSize).toString(16)} write-protected`);
+    f.wrprotect = null;
+    return { label: 'ptep_set_wrprotect' };
+  }
+  const v = f.todo.shift();
+  if (v === undefined) {
+    if (isCowMapping(src.flags)) parent.writeProtectSeq++;
+    f.phase = 'vma';
+    return { label: 'copy_page_range' };
+  }
+  const pte = parent.ptes[v];
+  if (!pte) return { label: 'copy_pte_range' };
+  if (pte.kind === 'present') {
+    f.wrprotect = copy_present_pte(k, parent, child, src, dst, v, pte);
+    return { label: 'copy_present_pte' };
+  }
+  copy_nonpresent_pte(k, parent, child, v, pte);
+  return { label: 'copy_nonpresent_pte' };
 }

@@ -19,8 +19,10 @@ export interface GupState {
   mm: number;
   start: number;
   nrPages: number;
-  /** gup_flags as the loop currently has them (FOLL_WRITE may be dropped, FOLL_COW added). */
+  /** gup_flags as the caller passed them. */
   flags: number;
+  /** foll_flags of the current page: faultin_page() may drop FOLL_WRITE or add FOLL_COW, for this page only. */
+  foll: number | null;
   /** Next page to look up. */
   i: number;
   refs: GupRef[];
@@ -28,12 +30,26 @@ export interface GupState {
   pending: { unshare: boolean } | null;
   /** Negative errno once GUP failed. */
   error: number | null;
-  /** Whether the lockless GUP-fast walk ran first (get_user_pages_fast / pin_user_pages_fast). */
-  fast: boolean;
+  /** The lockless GUP-fast walk in progress (get_user_pages_fast / pin_user_pages_fast), or null once done. */
+  fastState: GupFastState | null;
+  /** The slow path waits for mmap_lock (held for writing by fork()). */
+  blocked: boolean;
+}
+
+/** Where GUP-fast is between its lockless steps. */
+export interface GupFastState {
+  stage: 'seq' | 'read' | 'grab' | 'check' | 'end';
+  /** write_protect_seq as sampled at (B0), when the era checks it. */
+  seq: number | null;
+  /** The PTE (or PMD/PUD leaf) value read at (B1). */
+  pte: PresentPte | HugePte | null;
+  /** Pages (B1) found behind it: 1 for a PTE, the rest of the leaf for gup_huge_pmd(). */
+  nr: number;
 }
 
 export function gup_init(mm: number, start: number, nrPages: number, flags: number, fast: boolean): GupState {
-  return { mm, start, nrPages, flags, i: 0, refs: [], pending: null, error: null, fast };
+  const fastState: GupFastState | null = fast ? { stage: 'seq', seq: null, pte: null, nr: 1 } : null;
+  return { mm, start, nrPages, flags, foll: null, i: 0, refs: [], pending: null, error: null, fastState, blocked: false };
 }
 
 export function gup_done(g: GupState): boolean {
@@ -122,30 +138,7 @@ export function gup_put_ref(k: Kernel, ref: GupRef): void {
 
 type Follow = { pfn: number; nr: number } | { fault: true; unshare: boolean };
 
-/** follow_trans_huge_pmd() / follow_hugetlb_page(): a PMD/PUD leaf; grabs every page of it the range covers at once. */
-function follow_huge(k: Kernel, vma: Vma, addr: number, h: { start: number; e: HugePte }, flags: number, left: number): Follow {
-  const e = h.e;
-  const head = folio(k, e.pfn);
-  if (flags & FOLL_WRITE && !e.write) {
-    const canFollow = k.p.followWrite === 'force_cow_dirty' ? (flags & FOLL_FORCE) !== 0 && (flags & FOLL_COW) !== 0 && e.dirty
-      : k.p.followWrite === 'cow_dirty' ? (flags & FOLL_COW) !== 0 && e.dirty
-      : k.p.followWrite === 'anon_exclusive' ? (flags & FOLL_FORCE) !== 0 && !(vma.flags & VM_WRITE) && head.anon && PageAnonExclusive(k, e.pfn)
-      : false;
-    if (!canFollow) {
-      trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: FOLL_WRITE on a R/O huge entry: fault`);
-      return { fault: true, unshare: false };
-    }
-  }
-  if (!e.write && gup_must_unshare(k, vma, flags, e.pfn)) {
-    trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: gup_must_unshare: -EMLINK, unshare fault`);
-    return { fault: true, unshare: true };
-  }
-  const ps = k.s.config.pageSize;
-  const idx = (addr - h.start) / ps;
-  return { pfn: e.pfn + idx, nr: Math.min(left, e.size / ps - idx) };
-}
-
-/** follow_page_pte(): look the page up under the PTL; null means "fault first". */
+/** follow_page_pte(): look the page up under the PTL; a fault first when it cannot be used as it is. */
 function follow_page_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): Follow {
   const pte = pte_at(k, mm, addr);
   if (!pte || pte.kind !== 'present') return { fault: true, unshare: false };
@@ -161,9 +154,40 @@ function follow_page_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: numbe
   return { pfn: pte.pfn, nr: 1 };
 }
 
+/** follow_trans_huge_pmd() / follow_hugetlb_page() (6.2): a PMD/PUD leaf; every page of it the range covers at once. */
+function follow_huge(k: Kernel, vma: Vma, addr: number, h: { start: number; e: HugePte }, flags: number, left: number): Follow {
+  const e = h.e;
+  const head = folio(k, e.pfn);
+  if (flags & FOLL_WRITE && !e.write) {
+    // can_follow_write_pmd(): the same rule as for PTEs, per era.
+    const canFollow = k.p.followWrite === 'force_cow_dirty' ? (flags & FOLL_FORCE) !== 0 && (flags & FOLL_COW) !== 0 && e.dirty
+      : k.p.followWrite === 'cow_dirty' ? (flags & FOLL_COW) !== 0 && e.dirty
+      : k.p.followWrite === 'anon_exclusive' ? (flags & FOLL_FORCE) !== 0 && !(vma.flags & VM_WRITE) && head.anon && PageAnonExclusive(k, e.pfn)
+      : false;
+    if (!canFollow) {
+      trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: FOLL_WRITE on a R/O huge entry: fault`);
+      return { fault: true, unshare: false };
+    }
+  }
+  // PG_anon_exclusive of a PMD/PUD-mapped folio lives on its head page.
+  if (!e.write && gup_must_unshare(k, vma, flags, e.pfn)) {
+    trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: gup_must_unshare: -EMLINK, unshare fault`);
+    return { fault: true, unshare: true };
+  }
+  const ps = k.s.config.pageSize;
+  const idx = (addr - h.start) / ps;
+  return { pfn: e.pfn + idx, nr: Math.min(left, e.size / ps - idx) };
+}
+
 /** One step of __get_user_pages(): a lookup, or the fault a failed lookup asked for. Returns the step's label. */
 export function gup_step(k: Kernel, g: GupState): string {
   const mm = mmOf(k, g.mm);
+  // The slow path runs under mmap_read_lock(): it waits while fork() holds the lock for writing.
+  g.blocked = mm.mmapLockedBy !== null;
+  if (g.blocked) {
+    trace(k, 'mmap_read_lock', `waits: mmap_lock is held for writing (fork)`);
+    return 'mmap_read_lock';
+  }
   const addr = g.start + g.i * k.s.config.pageSize;
   const vma = findVma(mm, addr);
   if (!vma || !check_vma_flags(vma, g.flags)) {
@@ -171,9 +195,13 @@ export function gup_step(k: Kernel, g: GupState): string {
     g.error = -EFAULT;
     return '__get_user_pages';
   }
-  let flags = g.flags;
-  // 17839856fd58 (5.8): "COW can break either way": take every GUP reference in a COW mapping for writing.
-  if (k.p.gupForceCowBreak && isCowMapping(vma.flags) && flags & (FOLL_GET | FOLL_PIN)) flags |= FOLL_WRITE;
+  // __get_user_pages(): every page starts from the caller's flags.
+  if (g.foll === null) {
+    g.foll = g.flags;
+    // 17839856fd58 (5.8): "COW can break either way": take every GUP reference in a COW mapping for writing.
+    if (k.p.gupForceCowBreak && isCowMapping(vma.flags) && g.foll & (FOLL_GET | FOLL_PIN)) g.foll |= FOLL_WRITE;
+  }
+  const flags = g.foll;
   if (g.pending) {
     const faultFlags = g.pending.unshare ? FAULT_FLAG_UNSHARE : flags & FOLL_WRITE ? FAULT_FLAG_WRITE : 0;
     g.pending = null;
@@ -185,10 +213,10 @@ export function gup_step(k: Kernel, g: GupState): string {
     if (ret.write && !(vma.flags & VM_WRITE)) {
       if (k.p.dropWriteAfterCow) {
         // Before 19be0eaffa3a: "COW has been broken, a read lookup is enough" -- Dirty COW.
-        g.flags &= ~FOLL_WRITE;
+        g.foll &= ~FOLL_WRITE;
         trace(k, 'faultin_page', 'VM_FAULT_WRITE in a !VM_WRITE VMA: drop FOLL_WRITE');
       } else if (k.p.followWrite !== 'anon_exclusive') {
-        g.flags |= FOLL_COW;
+        g.foll |= FOLL_COW;
         trace(k, 'faultin_page', 'VM_FAULT_WRITE in a !VM_WRITE VMA: set FOLL_COW');
       }
     }
@@ -207,49 +235,118 @@ export function gup_step(k: Kernel, g: GupState): string {
     `0x${addr.toString(16)} -> ${f.zero ? (f.order ? 'huge zeropage' : 'zeropage') : `pfn ${r.pfn}`}${r.nr > 1 ? ` +${r.nr - 1} page(s)` : ''} (${flagNames(flags & (FOLL_GET | FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_COW), FOLL_NAMES)})`,
   );
   g.i += r.nr;
+  g.foll = null;
   return 'follow_page_pte';
 }
 
 /**
- * gup_fast() (lockless, one atomic step): grab pages whose PTEs are usable as
- * they are; stop at the first that needs the slow path (a fault, an unshare,
- * a special PTE, fork's write_protect_seq).
+ * GUP-fast (gup_fast / gup_pte_range), lockless, one step per protocol point
+ * of 088b8aa537c2: (B0) sample write_protect_seq, (B1) read the PTE, (B3) grab
+ * the folio, (B4) re-read the PTE and (B5) check gup_must_unshare(), and at the
+ * end the write_protect_seq retry. Any page it cannot take as it is ends the
+ * fast walk; the slow path continues from there.
  */
 export function gup_fast_step(k: Kernel, g: GupState): string {
   const mm = mmOf(k, g.mm);
-  g.fast = false;
-  if (g.flags & FOLL_PIN && k.p.gupFastWriteProtectSeq && mm.writeProtectSeq % 2 === 1) {
-    trace(k, 'gup_fast', 'write_protect_seq odd (fork in progress): slow path');
-    return 'gup_fast';
-  }
-  let flags = g.flags;
+  const f = g.fastState!;
+  const pin = (g.flags & FOLL_PIN) !== 0;
+  const stop = (why: string): string => {
+    trace(k, 'gup_fast', `${why}: ${g.i} of ${g.nrPages} page(s) without the slow path`);
+    f.stage = 'end';
+    return 'gup_pte_range';
+  };
   // 5.8's internal_get_user_pages_fast() asked for writable PTEs so that COW breaks in the slow path.
-  if (k.p.gupForceCowBreak && !(flags & FOLL_WRITE)) flags |= FOLL_WRITE;
-  while (g.i < g.nrPages) {
-    const addr = g.start + g.i * k.s.config.pageSize;
-    const h = huge_at(k, mm, addr);
-    if (h) {
-      // gup_huge_pmd() / gup_huge_pud(): grab, then bail if a R/O pin must unshare the head page.
-      if (flags & FOLL_WRITE && !h.e.write) break;
-      if (!h.e.write && gup_must_unshare(k, null, flags, h.e.pfn)) break;
-      const idx = (addr - h.start) / k.s.config.pageSize;
-      const nr = Math.min(g.nrPages - g.i, h.e.size / k.s.config.pageSize - idx);
-      g.refs.push(try_grab_page(k, mm, h.e.pfn + idx, g.flags, nr));
-      g.i += nr;
-      continue;
+  const flags = k.p.gupForceCowBreak && !(g.flags & FOLL_WRITE) ? g.flags | FOLL_WRITE : g.flags;
+  switch (f.stage) {
+    case 'seq':
+      // (B0) 57efa1fe5957 (5.11): a FOLL_PIN walk must not race with fork()'s write-protection.
+      if (pin && k.p.gupFastWriteProtectSeq) {
+        if (mm.writeProtectSeq % 2 === 1) {
+          g.fastState = null;
+          trace(k, 'gup_fast', 'write_protect_seq odd (fork in progress): slow path');
+          return 'raw_read_seqcount';
+        }
+        f.seq = mm.writeProtectSeq;
+      }
+      f.stage = 'read';
+      return 'raw_read_seqcount';
+    case 'read': {
+      // (B1) ptep_get_lockless(), (B2) usable without a fault?
+      if (g.i >= g.nrPages) return stop('done');
+      const addr = g.start + g.i * k.s.config.pageSize;
+      const h = huge_at(k, mm, addr);
+      if (h) {
+        // gup_huge_pmd() / gup_huge_pud(): the leaf as one unit.
+        if (flags & FOLL_WRITE && !h.e.write) return stop('FOLL_WRITE on a R/O huge entry');
+        f.pte = h.e;
+        f.nr = Math.min(g.nrPages - g.i, h.e.size / k.s.config.pageSize - (addr - h.start) / k.s.config.pageSize);
+        f.stage = 'grab';
+        return 'pmdp_get_lockless';
+      }
+      const pte = pte_at(k, mm, addr);
+      if (!pte || pte.kind !== 'present') return stop('PTE not present');
+      if (pte.special) return stop('special PTE');
+      if (flags & FOLL_WRITE && !pte.write) return stop('FOLL_WRITE on a R/O PTE');
+      f.pte = pte;
+      f.nr = 1;
+      f.stage = 'grab';
+      return 'ptep_get_lockless';
     }
-    const pte = pte_at(k, mm, addr);
-    if (!pte || pte.kind !== 'present' || pte.special) break;
-    if (flags & FOLL_WRITE && !pte.write) break;
-    if (!pte.write && gup_must_unshare(k, null, flags, pte.pfn)) break;
-    g.refs.push(try_grab_page(k, mm, pte.pfn, g.flags));
-    g.i++;
+    case 'grab': {
+      // (B3) try_grab_folio(): fails on a folio that was freed meanwhile.
+      const pfn = pageAt(k, g, f);
+      const page = lookupFolio(k, pfn);
+      if (!page || page.refcount === 0) return stop('folio freed under us');
+      g.refs.push(try_grab_page(k, mm, pfn, g.flags, f.nr));
+      f.stage = 'check';
+      return 'try_grab_folio';
+    }
+    case 'check': {
+      // (B4) the PTE must not have changed; (B5) a R/O pin of a shared anon page needs the slow path.
+      const addr = g.start + g.i * k.s.config.pageSize;
+      const now = f.pte!.kind === 'huge' ? huge_at(k, mm, addr)?.e : pte_at(k, mm, addr);
+      const changed = JSON.stringify(now) !== JSON.stringify(f.pte);
+      // For a leaf, gup_must_unshare() looks at the head page, which carries PG_anon_exclusive.
+      if (changed || (!f.pte!.write && gup_must_unshare(k, null, flags, f.pte!.pfn))) {
+        gup_put_ref(k, g.refs.pop()!);
+        return stop(changed ? 'PTE changed under us' : 'gup_must_unshare');
+      }
+      g.i += f.nr;
+      f.stage = 'read';
+      return f.nr > 1 ? 'gup_huge_pmd' : 'gup_pte_range';
+    }
+    case 'end': {
+      // read_seqcount_retry(): fork() ran meanwhile, so every pin of this walk may be stale.
+      g.fastState = null;
+      if (pin && f.seq !== null && mm.writeProtectSeq !== f.seq) {
+        for (const r of g.refs) gup_put_ref(k, r);
+        trace(k, 'gup_fast', `write_protect_seq changed: unpin ${g.refs.length} page(s), slow path`);
+        g.refs = [];
+        g.i = 0;
+      }
+      return 'read_seqcount_retry';
+    }
   }
-  trace(k, 'gup_fast', `${g.i} of ${g.nrPages} page(s) without the slow path`);
-  return 'gup_fast';
+}
+
+/** The page GUP-fast grabs at (B3): the PTE's page, or the page of the leaf at the current address. */
+function pageAt(k: Kernel, g: GupState, f: GupFastState): number {
+  const e = f.pte!;
+  if (e.kind !== 'huge') return e.pfn;
+  const addr = g.start + g.i * k.s.config.pageSize;
+  return e.pfn + (addr % e.size) / k.s.config.pageSize;
+}
+
+/** The folio of a page, or undefined if it was freed (GUP-fast's view, without a reference). */
+function lookupFolio(k: Kernel, pfn: number): Folio | undefined {
+  try {
+    return folio(k, pfn);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Runs whichever step comes next. */
 export function gup_next(k: Kernel, g: GupState): string {
-  return g.fast ? gup_fast_step(k, g) : gup_step(k, g);
+  return g.fastState ? gup_fast_step(k, g) : gup_step(k, g);
 }

@@ -72,7 +72,8 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
         const large = folio(k, pte.pfn);
         if (large.order > 0 && large.anon && page_mapcount(k, pte.pfn) === 1) split_folio(k, large, 0);
         const f = vm_normal_page(k, pte);
-        if (!f || f.order > 0 || !f.anon || !f.lru || f.mapcount !== 1) continue;
+        // 12e967fd8e4e (5.6): leave pages other processes map too; before it they were unmapped everywhere.
+        if (!f || f.order > 0 || !f.anon || !f.lru || (k.p.pageoutSkipShared && f.mapcount !== 1)) continue;
         f.lru = false;
         f.refcount++;
         pages.push(f.pfn);

@@ -13,8 +13,8 @@ import {
 } from './rmap.js';
 import { filemap_fault } from './filemap.js';
 import {
-  add_to_swap_cache, decode_swap_pte, free_swap_and_cache, reuse_swap_page, swap_free, swap_slot_data,
-  try_to_free_swap, parseEntry,
+  decode_swap_pte, free_swap_and_cache, read_swap_cache_async, reuse_swap_page, swap_free, try_to_free_swap,
+  parseEntry, vm_swap_full,
 } from './swapfile.js';
 import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
 import { filled } from '../model/bytes.js';
@@ -96,7 +96,8 @@ export function do_anonymous_page(k: Kernel, mm: Mm, vma: Vma, addr: number, fla
   const f = folio_alloc(k);
   page_add_new_anon_rmap(k, f, vma);
   folio_add_lru(k, f);
-  set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma));
+  // Only a writable VMA gets a dirty (and soft-dirty) PTE here.
+  set_pte_at(k, mm, addr, vma.flags & VM_WRITE ? { ...pte_mkdirty(mk_pte(f.pfn)), write: true } : mk_pte(f.pfn));
   trace(k, 'do_anonymous_page', `new anon pfn ${f.pfn}${f.anonExclusive ? ' (PageAnonExclusive)' : ''}`);
   return OK;
 }
@@ -149,8 +150,11 @@ function wp_page_copy(
   const f = folio_alloc(k, old ? page_data(k, pte.pfn) : filled(k.s.config.pageSize, 0));
   page_add_new_anon_rmap(k, f, vma);
   folio_add_lru(k, f);
-  const base: PresentPte = { ...mk_pte(f.pfn), softDirty: pte.softDirty, uffdWp: pte.uffdWp };
-  set_pte_at(k, mm, addr, unshare ? base : maybe_mkwrite(pte_mkdirty(base), vma));
+  // An unshare copy stays R/O and keeps soft-dirty and uffd-wp; a write copy is dirty (soft-dirty) and writable.
+  const copied = unshare
+    ? { ...mk_pte(f.pfn), softDirty: pte.softDirty, uffdWp: pte.uffdWp }
+    : maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma);
+  set_pte_at(k, mm, addr, copied);
   if (old) {
     page_remove_rmap(k, pte.pfn);
     folio_put(k, old.pfn);
@@ -159,7 +163,8 @@ function wp_page_copy(
     k, 'wp_page_copy',
     `${old ? `pfn ${pte.pfn}` : 'zeropage'} replaced by a copy, pfn ${f.pfn}${unshare ? ' (unshare: R/O)' : ''}`,
   );
-  return WROTE;
+  // VM_FAULT_WRITE only for a write: an unshare is not one (5.19 .. 6.1).
+  return unshare ? OK : WROTE;
 }
 
 /** wp_can_reuse_anon_folio() (6.7; the same test inline in do_wp_page since 5.19): refcount-based exclusivity. */
@@ -188,6 +193,14 @@ function wp_can_reuse_anon_folio(k: Kernel, f: Folio, pfn: number, vma: Vma): bo
 function anonReuse(k: Kernel, f: Folio, pfn: number, vma: Vma): boolean {
   switch (k.p.wpReuse) {
     case 'reuse_swap_page': {
+      if (f.ksm) {
+        // 52d1e606ee73 (5.1-5.8): a KSM page only we reference, not in the swap cache, becomes ours again.
+        const ok = k.p.wpKsmReuse && !f.swapCache && f.refcount === 1;
+        if (ok) f.ksm = false;
+        trace(k, 'do_wp_page', `KSM pfn ${f.pfn}: ${ok ? 'reuse' : 'copy'}`);
+        if (ok) page_move_anon_rmap(k, pfn, vma);
+        return ok;
+      }
       // 4.x..5.8: mapcount (+ swapcount) decides; GUP references are invisible.
       if (f.order > 0) {
         // page_trans_huge_map_swapcount(): the most-mapped page of the THP counts.
@@ -244,9 +257,9 @@ export function do_wp_page(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: Prese
 }
 
 /** should_try_to_free_swap() (5.18+). */
-function should_try_to_free_swap(f: Folio, vma: Vma, flags: number): boolean {
+function should_try_to_free_swap(k: Kernel, f: Folio, vma: Vma, flags: number): boolean {
   if (!f.swapCache) return false;
-  if (vma.flags & VM_LOCKED) return true;
+  if (vm_swap_full(k, f.swapEntry!) || vma.flags & VM_LOCKED) return true;
   return (flags & FAULT_FLAG_WRITE) !== 0 && !f.ksm && f.refcount === 2;
 }
 
@@ -260,14 +273,9 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
     f.refcount++;
     trace(k, 'do_swap_page', `${d.entry} found in the swap cache: pfn ${f.pfn}`);
   } else {
-    // swapin_readahead(): read the slot into a new swap-cache page.
-    const data = swap_slot_data(k, d.entry).data;
-    if (!data) throw new ModelBug(`swap-in of ${d.entry} before it was written`);
-    f = folio_alloc(k, data);
-    f.anon = true;
-    f.lru = true;
-    add_to_swap_cache(k, f, d.entry);
-    trace(k, 'do_swap_page', `${d.entry} read from swap into pfn ${f.pfn}`);
+    // swapin_readahead(): read the slot into a new swap-cache page; the fault holds a reference.
+    f = read_swap_cache_async(k, d.entry);
+    f.refcount++;
   }
   if (k.p.anonExclusive && f.anonExclusive) throw new ModelBug(`swap-cache pfn ${f.pfn} is PageAnonExclusive`);
   let write = (flags & FAULT_FLAG_WRITE) !== 0;
@@ -284,6 +292,7 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
         ret = WROTE;
       }
       swap_free(k, d.entry);
+      if (f.swapCache && (vm_swap_full(k, d.entry) || vma.flags & VM_LOCKED)) try_to_free_swap(k, f);
       break;
     case 'page_count':
     case 'exclusive': {
@@ -296,14 +305,17 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
         trace(k, 'do_swap_page', `pte_swp_exclusive: ${d.exclusive}${k.layout.hasExclusive ? '' : ` (${k.layout.name} has no swap-PTE exclusive bit in this era)`}`);
       }
       swap_free(k, d.entry);
-      if (should_try_to_free_swap(f, vma, flags)) try_to_free_swap(k, f);
+      if (should_try_to_free_swap(k, f, vma, flags)) try_to_free_swap(k, f);
       if (!f.ksm && (excl || f.refcount === 1)) {
         exclusive = true;
         const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || pte.softDirty;
-        if (write || (k.p.swapinWritableOnRead && vma.flags & VM_WRITE && !pte.uffdWp && softDirtyOk)) {
+        if (write) {
           pte = maybe_mkwrite(pte_mkdirty(pte), vma);
           write = false;
           ret = WROTE;
+        } else if (k.p.swapinWritableOnRead && vma.flags & VM_WRITE && !pte.uffdWp && softDirtyOk) {
+          // c18160dba5ff (6.11): an exclusive page is mapped writable (not dirty) even on a read fault.
+          pte = { ...pte, write: true };
         }
       } else {
         trace(k, 'do_swap_page', `pfn ${f.pfn} refcount ${f.refcount}: not known exclusive, map R/O`);

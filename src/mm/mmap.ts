@@ -204,13 +204,15 @@ export function do_mprotect(k: Kernel, mm: Mm, start: number, len: number, prot:
       if (pte?.kind !== 'present') continue;
       if (!(v.flags & VM_WRITE)) {
         mm.ptes[vpn(k, a)] = { ...pte, write: false };
-      } else if (v.flags & VM_SHARED ? false : k.p.mprotectExclusiveWritable) {
-        // 64fe24a3e05e (6.0) can_change_pte_writable(): exclusive anon pages need no write fault.
+      } else if (v.flags & VM_SHARED) {
+        // A shared shmem mapping has no write-notify unless soft-dirty tracking is on (vma_wants_writenotify()).
+        if (v.flags & VM_SOFTDIRTY) mm.ptes[vpn(k, a)] = { ...pte, write: true };
+      } else if (k.p.mprotectExclusiveWritable !== 'no') {
+        // 64fe24a3e05e (6.0) can_change_pte_writable(): exclusive anon pages need no write fault (6.0: dirty ones only).
         const f = vm_normal_page(k, pte);
         const softDirtyOk = (v.flags & VM_SOFTDIRTY) !== 0 || pte.softDirty;
-        if (f?.anon && PageAnonExclusive(k, pte.pfn) && !pte.uffdWp && softDirtyOk && pte.dirty) mm.ptes[vpn(k, a)] = { ...pte, write: true };
-      } else if (v.flags & VM_SHARED && pte.dirty) {
-        mm.ptes[vpn(k, a)] = { ...pte, write: true };
+        const dirtyOk = k.p.mprotectExclusiveWritable === 'any' || pte.dirty;
+        if (f?.anon && PageAnonExclusive(k, pte.pfn) && !pte.uffdWp && softDirtyOk && dirtyOk) mm.ptes[vpn(k, a)] = { ...pte, write: true };
       }
     }
   }

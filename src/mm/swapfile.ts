@@ -2,7 +2,7 @@
 import type { Folio, Mm, SwapPte, SwapSlot, Vma } from '../model/types.js';
 import type { SwapPteFields } from '../arch/types.js';
 import { type Kernel, folio, trace, ModelBug } from './context.js';
-import { folio_alloc, folio_put } from './folio.js';
+import { folio_add_lru, folio_alloc, folio_put } from './folio.js';
 import { page_add_anon_rmap } from './rmap.js';
 import { mk_pte } from './pgtable.js';
 
@@ -126,7 +126,7 @@ export function reuse_swap_page(k: Kernel, f: Folio): boolean {
       if (!f.writeback) {
         delete_from_swap_cache(k, f);
         f.dirty = true;
-      } else if (k.s.swap[parseEntry(f.swapEntry!).type]!.stableWrites) {
+      } else if (k.p.reuseSwapStableWrites && k.s.swap[parseEntry(f.swapEntry!).type]!.stableWrites) {
         return false;
       }
     }
@@ -193,21 +193,37 @@ export function try_to_unuse(k: Kernel, type: number): number {
 /** unuse_pte(): the swap PTE becomes a present, read-only, old PTE. */
 function unuse_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, d: SwapPteFields & { entry: SwapEntry }): void {
   let pfn = k.s.swapCache[d.entry];
-  if (pfn === undefined) {
-    const data = slot(k, d.entry).data;
-    if (!data) throw new ModelBug(`swapoff of ${d.entry} before it was written`);
-    const f = folio_alloc(k, data);
-    f.anon = true;
-    f.lru = true;
-    add_to_swap_cache(k, f, d.entry);
-    folio_put(k, f.pfn);
-    pfn = f.pfn;
-  }
+  if (pfn === undefined) pfn = read_swap_cache_async(k, d.entry).pfn;
   const f = folio(k, pfn);
   if (k.p.anonExclusive && f.anonExclusive) throw new ModelBug(`unuse_pte: swap-cache pfn ${pfn} is PageAnonExclusive`);
   f.refcount++;
   page_add_anon_rmap(k, f.pfn, vma, d.exclusive);
-  mm.ptes[String(addr / k.s.config.pageSize)] = { ...mk_pte(pfn), young: false, softDirty: d.softDirty, uffdWp: d.uffdWp };
+  // 14a762dd1977 (5.19): before it, unuse_pte() lost the soft-dirty and uffd-wp bits.
+  const keep = k.p.unuseKeepsSwapBits;
+  mm.ptes[String(addr / k.s.config.pageSize)] = { ...mk_pte(pfn), young: false, softDirty: keep && d.softDirty, uffdWp: keep && d.uffdWp };
   swap_free(k, d.entry);
   trace(k, 'unuse_pte', `0x${addr.toString(16)}: ${d.entry} -> pfn ${pfn} R/O${f.anonExclusive ? ', PageAnonExclusive' : ''}`);
+}
+
+/**
+ * __read_swap_cache_async(): a new swap-cache page read from the slot. It goes
+ * through the lru_add batch (one more reference until the batch drains), and a
+ * one-page readahead window does not drain it.
+ */
+export function read_swap_cache_async(k: Kernel, e: SwapEntry): Folio {
+  const data = slot(k, e).data;
+  if (!data) throw new ModelBug(`swap-in of ${e} before it was written`);
+  const f = folio_alloc(k, data);
+  f.anon = true;
+  add_to_swap_cache(k, f, e);
+  folio_add_lru(k, f);
+  folio_put(k, f.pfn);
+  trace(k, 'swap_read_folio', `${e} read into pfn ${f.pfn}`);
+  return f;
+}
+
+/** vm_swap_full() (mem_cgroup_swap_full() without memcgs): more than half of the slots are in use. */
+export function vm_swap_full(k: Kernel, e: SwapEntry): boolean {
+  const dev = k.s.swap[parseEntry(e).type]!;
+  return Object.keys(dev.slots).length * 2 > dev.nslots;
 }

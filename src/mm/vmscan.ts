@@ -60,6 +60,13 @@ export function shrink_step(k: Kernel, r: ReclaimState): string {
       return 'try_to_unmap';
     }
     case 'pageout': {
+      if (f.dirty && f.refcount !== 2) {
+        // pageout(): is_page_cache_freeable() -- someone else holds a reference: PAGE_KEEP, nothing written.
+        trace(k, 'pageout', `pfn ${pfn} refcount ${f.refcount}: PAGE_KEEP, stays dirty in the swap cache`);
+        putback(k, f);
+        next();
+        return 'pageout';
+      }
       if (f.dirty) {
         // pageout() -> swap_writepage(): the device gets the bytes as they are now.
         f.dirty = false;

@@ -25,7 +25,7 @@ export function createState(c: MachineConfig): KernelState {
     hugeZeroPfn: null,
     tasks: { 1: { tid: 1, pid: 1, name: 'main' } },
     processes: { 1: { pid: 1, ppid: 0, mm: 1, fds: {}, exitCode: null, signal: null, gupTestPin: null, rings: {} } },
-    mms: { 1: { id: 1, vmas: [], ptes: {}, huge: {}, hasPinned: false, writeProtectSeq: 0, nextMmapBase: 0x7f0000000000 } },
+    mms: { 1: { id: 1, vmas: [], ptes: {}, huge: {}, hasPinned: false, writeProtectSeq: 0, mmapLockedBy: null, nextMmapBase: 0x7f0000000000 } },
     folios: {
       0: {
         pfn: 0, order: 0, refcount: 1, mapcount: 0, pincount: 0, anon: false, ksm: false, anonExclusive: false,

@@ -130,6 +130,8 @@ export interface Mm {
   hasPinned: boolean;
   /** mm->write_protect_seq (odd while fork() write-protects). */
   writeProtectSeq: number;
+  /** The in-flight operation holding mmap_lock for writing (fork), or null. */
+  mmapLockedBy: number | null;
   nextMmapBase: number;
 }
 

@@ -4,7 +4,7 @@ import type { Expr, Pos, Scenario, Stmt } from './ast.js';
 import { ScenarioError } from './errors.js';
 import { Machine, RunError } from '../syscalls/machine.js';
 import { ArgError, CONSTANTS, SYSCALLS, type Handle, type Result, type Value } from '../syscalls/table.js';
-import { Segv, user_read, user_write } from '../syscalls/uaccess.js';
+import { Segv, WouldBlock, user_read, user_write } from '../syscalls/uaccess.js';
 import { ModelBug } from '../mm/context.js';
 import type { Finding } from '../model/types.js';
 import type { StepListener } from '../syscalls/machine.js';
@@ -94,7 +94,7 @@ class Runner {
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
       if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by SIGSEGV)`);
-      if (e instanceof RunError) throw this.err(pos, e.message);
+      if (e instanceof RunError || e instanceof WouldBlock) throw this.err(pos, e.message);
       if (e instanceof ModelBug) throw this.err(pos, `model invariant broken: ${e.message}`);
       throw e;
     }

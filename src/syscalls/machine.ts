@@ -110,6 +110,9 @@ export class Machine {
       if (r.done) return { done: true, value: r.value! };
       if (opts.until && r.label === opts.until) return { done: false };
       if (opts.stopAtPark && r.park) return { done: false };
+      if (r.blocked) {
+        throw new RunError(`deadlock: the operation waits in ${r.label} for a lock another unfinished operation holds; start it and finish the other one first`);
+      }
     }
     throw new RunError(`operation ${id} did not finish`);
   }

@@ -3,10 +3,11 @@
 // function that step ended in, so a scenario can stop it there.
 import type { GupRef, KernelState } from '../model/types.js';
 import { readBytes, writeBytes } from '../model/bytes.js';
-import { type Kernel, folio, mmOf, trace } from '../mm/context.js';
+import { type Kernel, folio, trace } from '../mm/context.js';
 import { page_data, set_page_data } from '../mm/folio.js';
 import { type GupState, gup_done, gup_next, gup_put_ref } from '../mm/gup.js';
 import { type ReclaimState, shrink_step } from '../mm/vmscan.js';
+import { type ForkState, fork_step } from '../mm/fork.js';
 import { file_read, file_write } from '../mm/filemap.js';
 
 export type GupUser =
@@ -30,9 +31,10 @@ export type Op =
       /** 'gup' while pages are looked up; 'inflight' while I/O is outstanding. */
       phase: 'gup' | 'inflight';
     }
-  | { kind: 'reclaim'; id: number; pid: number; r: ReclaimState };
+  | { kind: 'reclaim'; id: number; pid: number; r: ReclaimState }
+  | { kind: 'fork'; id: number; pid: number; f: ForkState };
 
-export type OpValue = bigint | Uint8Array;
+export type OpValue = bigint | Uint8Array | { kind: 'process'; pid: number };
 
 export interface StepResult {
   label: string;
@@ -41,6 +43,8 @@ export interface StepResult {
   value?: OpValue;
   /** A natural stop: the operation now waits for an event (I/O completion) that `wait` delivers. */
   park: boolean;
+  /** The operation cannot go on until another one releases a lock it waits for. */
+  blocked?: boolean;
 }
 
 /** One page per entry: references covering several pages of a folio expanded. */
@@ -91,6 +95,10 @@ function finish(value: OpValue, label: string): StepResult {
 
 /** Advances an operation by one atomic step. */
 export function op_step(k: Kernel, op: Op): StepResult {
+  if (op.kind === 'fork') {
+    const r = fork_step(k, op.f, op.id);
+    return r.child !== undefined ? finish({ kind: 'process', pid: r.child }, r.label) : { label: r.label, done: false, park: false };
+  }
   if (op.kind === 'reclaim') {
     const label = shrink_step(k, op.r);
     return op.r.pages.length ? { label, done: false, park: false } : finish(0n, label);
@@ -99,6 +107,7 @@ export function op_step(k: Kernel, op: Op): StepResult {
   const inPage = op.addr % ps;
   if (op.phase === 'gup') {
     const label = gup_next(k, op.gup);
+    if (op.gup.blocked) return { label, done: false, park: true, blocked: true };
     if (!gup_done(op.gup)) return { label, done: false, park: false };
     if (op.gup.error !== null) {
       releaseRefs(k, op.gup.refs);
@@ -186,7 +195,3 @@ export function heldRefs(s: KernelState): Map<number, GupRef[]> {
   return out;
 }
 
-/** The mm an operation works on. */
-export function opMm(k: Kernel, op: Op): number {
-  return op.kind === 'gup_user' ? op.gup.mm : mmOf(k, k.s.processes[op.pid]!.mm!).id;
-}

@@ -12,20 +12,20 @@ import { do_mmap, do_mprotect, do_mremap, do_munmap } from '../mm/mmap.js';
 import { page_data } from '../mm/folio.js';
 import { hugetlbfs_get_folio } from '../mm/hugetlb.js';
 import { do_madvise } from '../mm/madvise.js';
-import { dup_mmap } from '../mm/fork.js';
+import { fork_init } from '../mm/fork.js';
 import { zap_pte_range } from '../mm/memory.js';
 import { clear_soft_dirty, pagemap_entry, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PM_FILE } from '../mm/proc.js';
 import { gup_init, gup_put_ref } from '../mm/gup.js';
 import { file_read, file_write, file_write_runs, filemap_get_folio } from '../mm/filemap.js';
 import { folio_put } from '../mm/folio.js';
 import { end_swap_writeback, try_to_unuse } from '../mm/swapfile.js';
-import { type GupUser, type Op } from './ops.js';
+import { type GupUser, type Op, type OpValue } from './ops.js';
 import { type Machine, RunError } from './machine.js';
 
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
   | { kind: 'process'; pid: number }
-  | { kind: 'op'; id: number; value?: bigint | Uint8Array };
+  | { kind: 'op'; id: number; value?: OpValue };
 
 export type Value = bigint | Uint8Array | Handle;
 
@@ -130,13 +130,30 @@ function newFile(c: Call, kind: 'tmpfile' | 'memfd', name: string, flags: number
   return newFd(c, { kind: 'file', ino, direct: (flags & O_DIRECT) !== 0, writable: (flags & (O_WRONLY | O_RDWR)) !== 0 || flags === 0 });
 }
 
+/** unpin_user_pages() / put_page() on every page of a pin set. */
+function release_pin(k: Kernel, id: number): void {
+  for (const r of k.s.pins[id]!.refs) gup_put_ref(k, r);
+  delete k.s.pins[id];
+}
+
 /** The pins a process holds die with it (io_uring rings and the gup_test fd are closed). */
 function releasePins(k: Kernel, pid: number): void {
-  for (const p of Object.values(k.s.pins)) {
-    if (p.pid !== pid) continue;
-    for (const r of p.refs) gup_put_ref(k, r);
-    delete k.s.pins[p.id];
-  }
+  for (const p of Object.values(k.s.pins)) if (p.pid === pid) release_pin(k, p.id);
+}
+
+/** O_DIRECT: GUP for the DMA (FOLL_WRITE for a read into memory), FOLL_PIN from 6.4. */
+function odirect(c: Call, name: 'odirect_read' | 'odirect_write'): Result {
+  const d = SYSCALLS[name]!;
+  const e = fdEntry(c, int(c, d, 'fd'));
+  if (e.kind !== 'file') return BigInt(-EINVAL);
+  const how = (kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET) | (name === 'odirect_read' ? FOLL_WRITE : 0);
+  return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how, { what: name, ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
+}
+
+/** An in-kernel GUP user keeping the pages: get_user_pages*() or pin_user_pages*(). */
+function driverGup(c: Call, name: string, how: number): Result {
+  const d = SYSCALLS[name]!;
+  return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
 }
 
 export const SYSCALLS: Record<string, SyscallDef> = {
@@ -188,21 +205,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   fork: {
     params: [],
-    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child',
+    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child. Steps: dup_mm, copy_page_range, copy_present_pte, ptep_set_wrprotect, dup_mmap',
     run(c) {
       const pid = c.m.pidOf(c.tid);
       const mm = c.m.mmOf(c.tid);
-      const child = c.m.step(c.tid, 'dup_mmap', (k) => {
-        const cpid = k.s.next.id++;
-        const cmm = k.s.next.id++;
-        const parent = k.s.processes[pid]!;
-        k.s.mms[cmm] = { id: cmm, vmas: [], ptes: {}, huge: {}, hasPinned: false, writeProtectSeq: 0, nextMmapBase: mmOf(k, mm).nextMmapBase };
-        k.s.processes[cpid] = { pid: cpid, ppid: pid, mm: cmm, fds: structuredClone(parent.fds), exitCode: null, signal: null, gupTestPin: null, rings: {} };
-        dup_mmap(k, mmOf(k, mm), mmOf(k, cmm));
-        return cpid;
-      });
-      c.m.newThread(child, c.target ?? `child${child}`);
-      return { kind: 'process', pid: child };
+      const id = c.m.s.next.id++;
+      return { start: { kind: 'fork', id, pid, f: fork_init(pid, mm, c.target ?? `child${id}`) } };
     },
   },
   exit: {
@@ -404,24 +412,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   odirect_read: {
     params: ['fd', 'addr', 'length', 'offset?'],
     doc: 'odirect_read(fd, addr, length[, offset]): O_DIRECT read; the DMA lands at completion (wait), through FOLL_GET (<6.4) or FOLL_PIN references',
-    run(c) {
-      const d = SYSCALLS.odirect_read!;
-      const e = fdEntry(c, int(c, d, 'fd'));
-      if (e.kind !== 'file') return BigInt(-EINVAL);
-      const how = kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | FOLL_WRITE, { what: 'odirect_read', ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
-    },
+    run: (c) => odirect(c, 'odirect_read'),
   },
   odirect_write: {
     params: ['fd', 'addr', 'length', 'offset?'],
     doc: 'odirect_write(fd, addr, length[, offset]): O_DIRECT write; the device reads the pages at completion (wait)',
-    run(c) {
-      const d = SYSCALLS.odirect_write!;
-      const e = fdEntry(c, int(c, d, 'fd'));
-      if (e.kind !== 'file') return BigInt(-EINVAL);
-      const how = kernel(c).p.odirectPin ? FOLL_PIN : FOLL_GET;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how, { what: 'odirect_write', ino: e.ino, pos: int(c, d, 'offset', 0n) }, true);
-    },
+    run: (c) => odirect(c, 'odirect_write'),
   },
   write_proc_mem: {
     params: ['addr', 'data'],
@@ -443,18 +439,12 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   pin_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
     doc: 'pin_user_pages(addr, length[, flags, fast]) -> pin id (or -errno): an in-kernel user (RDMA, VFIO) taking FOLL_PIN (before 5.7 counted as a plain reference)',
-    run(c) {
-      const d = SYSCALLS.pin_user_pages!;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
-    },
+    run: (c) => driverGup(c, 'pin_user_pages', FOLL_PIN),
   },
   get_user_pages: {
     params: ['addr', 'length', 'flags?', 'fast?'],
     doc: 'get_user_pages(addr, length[, flags, fast]) -> pin id (or -errno) of a set of FOLL_GET references',
-    run(c) {
-      const d = SYSCALLS.get_user_pages!;
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET | int(c, d, 'flags', 0n), { what: 'pin', owner: 'driver', ring: null }, int(c, d, 'fast', 0n) !== 0);
-    },
+    run: (c) => driverGup(c, 'get_user_pages', FOLL_GET),
   },
   pin_read: {
     params: ['pin', 'offset', 'length'],
@@ -470,10 +460,8 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     run(c) {
       const id = int(c, SYSCALLS.unpin!, 'pin');
       return c.m.step(c.tid, 'unpin_user_pages', (k) => {
-        const p = k.s.pins[id];
-        if (!p) throw new RunError('pin already released');
-        for (const r of p.refs) gup_put_ref(k, r);
-        delete k.s.pins[id];
+        if (!k.s.pins[id]) throw new RunError('pin already released');
+        release_pin(k, id);
         return 0n;
       });
     },
@@ -506,8 +494,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       const id = p.gupTestPin;
       if (id === null) return 0n;
       return c.m.step(c.tid, 'pin_longterm_test_stop', (k) => {
-        for (const r of k.s.pins[id]!.refs) gup_put_ref(k, r);
-        delete k.s.pins[id];
+        release_pin(k, id);
         k.s.processes[p.pid]!.gupTestPin = null;
         return 0n;
       });
@@ -525,12 +512,14 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   io_uring_register_buffers: {
     params: ['ring', 'addr', 'length'],
-    doc: 'io_uring_register_buffers(ring, addr, length): fixed buffer, FOLL_WRITE|FOLL_PIN|FOLL_LONGTERM',
+    doc: 'io_uring_register_buffers(ring, addr, length): fixed buffer, FOLL_WRITE|FOLL_LONGTERM with FOLL_PIN from 5.6 (FOLL_GET before)',
     run(c) {
       const d = SYSCALLS.io_uring_register_buffers!;
       const ring = int(c, d, 'ring');
       if (!(ring in c.m.process(c.m.pidOf(c.tid)).rings)) return BigInt(-EBADF);
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_PIN | FOLL_LONGTERM | FOLL_WRITE, { what: 'pin', owner: 'io_uring', ring }, false);
+      // io_sqe_buffer_register(): get_user_pages_longterm()/FOLL_GET before 5.6, pin_user_pages() after.
+      const how = kernel(c).p.ioUringPin ? FOLL_PIN : FOLL_GET;
+      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), how | FOLL_LONGTERM | FOLL_WRITE, { what: 'pin', owner: 'io_uring', ring }, false);
     },
   },
   io_uring_write_fixed: {

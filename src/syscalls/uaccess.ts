@@ -17,6 +17,11 @@ export class Segv extends Error {
   }
 }
 
+/** The access needs a page fault, and the fault would wait for mmap_lock held by an unfinished fork(). */
+export class WouldBlock extends Error {
+  override name = 'WouldBlock';
+}
+
 /** Resolves one page for a user access, faulting as the CPU would; returns its pfn. */
 function resolve(k: Kernel, mmId: number, addr: number, write: boolean): number {
   const mm = mmOf(k, mmId);
@@ -38,6 +43,9 @@ function resolve(k: Kernel, mmId: number, addr: number, write: boolean): number 
         set_pte_at(k, mm, addr, write ? { ...pte, young: true, dirty: true, softDirty: true } : { ...pte, young: true });
       }
       return pte.pfn;
+    }
+    if (mm.mmapLockedBy !== null) {
+      throw new WouldBlock(`the page fault at 0x${addr.toString(16)} waits for mmap_lock, held by an unfinished fork(); finish it first`);
     }
     const ret = handle_mm_fault(k, mm, vma, addr, write ? FAULT_FLAG_WRITE : 0);
     if (ret.error) throw new Segv(addr, ret.error);

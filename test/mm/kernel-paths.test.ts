@@ -1,0 +1,118 @@
+// Individual kernel paths, checked through what the model's steps decided and
+// what the program observed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { parseScenario } from '../../src/scenario/parse.js';
+import { runScenario, type RunResult } from '../../src/scenario/run.js';
+import type { KernelState } from '../../src/model/types.js';
+
+function run(src: string, kernel: string, arch = 'x86_64'): { r: RunResult; log: string[]; last: KernelState } {
+  const log: string[] = [];
+  let last: KernelState | null = null;
+  const r = runScenario(parseScenario(src, 't.cow'), {
+    kernel,
+    arch,
+    onStep: (e) => {
+      log.push(...e.log);
+      last = e.after;
+    },
+  });
+  return { r, log, last: last! };
+}
+
+const swapInUnderWriteback = (stable: number) => `
+swapon(stable_writes=${stable}, async_writeback=1)
+mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0..4096] = 0x11
+expect madvise(mem, 4096, MADV_PAGEOUT) == 0
+x = mem[0]
+mem[0] = 0x22
+swap_writeback_end()
+expect mem[0] == 0x22
+`;
+
+test('SWP_STABLE_WRITES: a page still under writeback is not taken as exclusive at swap-in (1493a1913e34)', () => {
+  const stable = run(swapInUnderWriteback(1), '6.2');
+  assert.ok(stable.log.includes('pageout: pfn 1 written to 0:1 (writeback in flight)'));
+  assert.ok(stable.log.includes('do_swap_page: pte_swp_exclusive: true'));
+  assert.ok(stable.log.some((l) => /do_swap_page: pfn 1 refcount \d+: not known exclusive, map R\/O/.test(l)));
+  assert.ok(stable.log.some((l) => l.startsWith('wp_page_copy: pfn 1 replaced by a copy')));
+  const plain = run(swapInUnderWriteback(0), '6.2');
+  assert.ok(plain.log.includes('do_swap_page: pfn 1 mapped R/O, PageAnonExclusive'));
+  assert.ok(plain.log.includes('do_wp_page: pfn 1 PageAnonExclusive: reuse'));
+  assert.equal(plain.r.result, 'pass');
+  assert.equal(stable.r.result, 'pass');
+});
+
+test('pageout() keeps a page with extra references dirty in the swap cache, unwritten', () => {
+  const { log, last } = run(
+    `mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0] = 1
+p = pipe()
+vmsplice(p, mem, 4096)
+madvise(mem, 4096, MADV_PAGEOUT)
+`,
+    '6.2',
+  );
+  assert.ok(log.includes('pageout: pfn 1 refcount 3: PAGE_KEEP, stays dirty in the swap cache'));
+  assert.equal(last.swap[0]!.slots[1]!.data, null);
+  assert.equal(last.folios[1]!.dirty, true);
+  assert.equal(last.folios[1]!.swapCache, true);
+});
+
+test('faultin_page() changes the flags of one page only: a two-page /proc/self/mem write on 4.8 COWs both', () => {
+  const { r } = run(
+    `fd = tmpfile()
+write(fd, fill(8192, 0x41))
+map = mmap(8192, PROT_READ, MAP_PRIVATE, fd)
+expect write_proc_mem(map + 4000, fill(200, 0x5a)) == 200
+expect read(fd, 8192, 0) == 0x41 else "the file was written"
+expect map[4000..4200] == 0x5a else "the private copy misses the write"
+`,
+    '4.8',
+  );
+  assert.deepEqual(r.expectations.map((e) => e.ok), [true, true, true]);
+});
+
+test('6.11 maps an exclusive page writable but clean on a swap-in read fault (c18160dba5ff)', () => {
+  const src = `mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0] = 7
+madvise(mem, 4096, MADV_PAGEOUT)
+x = mem[0]
+`;
+  const pteAfter = (kernel: string) => {
+    const { last } = run(src, kernel);
+    return Object.values(last.mms[1]!.ptes)[0];
+  };
+  assert.deepEqual(pteAfter('6.11'), { kind: 'present', pfn: 2, write: true, dirty: false, young: true, softDirty: true, uffdWp: false, special: false });
+  assert.deepEqual(pteAfter('6.10'), { kind: 'present', pfn: 2, write: false, dirty: false, young: true, softDirty: true, uffdWp: false, special: false });
+});
+
+test('MADV_PAGEOUT unmapped COW-shared pages from every process before 12e967fd8e4e (5.6)', () => {
+  const src = `mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0] = 7
+c = fork()
+madvise(mem, 4096, MADV_PAGEOUT)
+expect pm_swap(mem) == 1 else "not paged out"
+`;
+  assert.equal(run(src, '5.5').r.result, 'pass');
+  assert.equal(run(src, '5.6').r.result, 'fail');
+});
+
+test('mprotect(PROT_READ|PROT_WRITE) maps exclusive anon pages writable: dirty ones from 6.0, clean ones from 6.2', () => {
+  const src = (first: string) => `mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+${first}
+mprotect(mem, 4096, PROT_READ)
+mprotect(mem, 4096, PROT_READ|PROT_WRITE)
+`;
+  const writable = (kernel: string, first: string) => {
+    const pte = Object.values(run(src(first), kernel).last.mms[1]!.ptes)[0]!;
+    return pte.kind === 'present' && pte.write;
+  };
+  // A dirty exclusive page (written) vs a clean one (swapped in by a read fault, 6.10 maps it R/O and clean).
+  assert.equal(writable('5.19', 'mem[0] = 1'), false);
+  assert.equal(writable('6.0', 'mem[0] = 1'), true);
+  const clean = 'mem[0] = 1\nmadvise(mem, 4096, MADV_PAGEOUT)\nx = mem[0]';
+  assert.equal(writable('6.1', clean), false);
+  assert.equal(writable('6.2', clean), true);
+});
