@@ -5,7 +5,7 @@ import { UsageError } from '../errors.js';
 import { eras, normalizeVersion } from '../../eras/profiles.js';
 import { resolveArchName } from '../../arch/index.js';
 import { runCowSuite } from '../../suites/cow/index.js';
-import { type CowOptions, type SuiteRevision, defaultThpSizes } from '../../suites/cow/config.js';
+import { type CowOptions, type SuiteRevision, defaultHugetlbSizes, defaultThpSizes } from '../../suites/cow/config.js';
 import { summaryGrid } from '../../suites/cow/summary.js';
 
 interface Flags {
@@ -35,12 +35,13 @@ function sizes(list: string | undefined, dflt: number[], what: string): number[]
 export function cowOptions(f: Flags, kernel: string): CowOptions {
   if (f.suite !== '6.2' && f.suite !== 'latest') throw new UsageError(`--suite must be 6.2 or latest, not '${f.suite}'`);
   const suite = f.suite as SuiteRevision;
+  const arch = resolveArchName(f.arch);
   return {
     suite,
     kernel,
-    arch: resolveArchName(f.arch),
-    thpSizesKB: sizes(f.thpSizes, defaultThpSizes(suite), 'thp-sizes'),
-    hugetlbSizesKB: sizes(f.hugetlbSizes, [2048, 1048576], 'hugetlb-sizes'),
+    arch,
+    thpSizesKB: sizes(f.thpSizes, defaultThpSizes(suite, arch), 'thp-sizes'),
+    hugetlbSizesKB: sizes(f.hugetlbSizes, defaultHugetlbSizes(arch), 'hugetlb-sizes'),
     liburing: f.liburing,
     gupTest: f.gupTest,
     swap: f.swap,
@@ -56,8 +57,8 @@ export const register: CommandModule = (program, setExitCode) => {
     .option('-k, --kernel <version>', 'mainline version X.Y, latest, or all', 'latest')
     .option('-a, --arch <name>', 'architecture', 'x86_64')
     .option('--suite <rev>', "cow.c revision: 6.2 (vm/cow.c as in v6.2) or latest", 'latest')
-    .option('--thp-sizes <list>', 'THP sizes in KiB the test detects (default: PMD 2048; latest adds the mTHP sizes)')
-    .option('--hugetlb-sizes <list>', 'hugetlb sizes in KiB (default 2048,1048576)')
+    .option('--thp-sizes <list>', 'THP sizes in KiB the test detects (default: the PMD size, 2048 on x86_64, 4096 on i386; latest adds the mTHP sizes)')
+    .option('--hugetlb-sizes <list>', 'hugetlb sizes in KiB (default 2048,1048576 on x86_64, the PMD size on 32-bit x86)')
     .option('--no-liburing', 'built without liburing (no io_uring families)')
     .option('--no-gup-test', 'no /sys/kernel/debug/gup_test')
     .option('--no-swap', 'no swap device')

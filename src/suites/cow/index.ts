@@ -4,7 +4,7 @@ import { Machine } from '../../syscalls/machine.js';
 import { profileFor } from '../../eras/profiles.js';
 import { Ksft, type TestResult } from './ksft.js';
 import { Proc } from './program.js';
-import { type CowOptions, PMD_SIZE_KB, machineConfig } from './config.js';
+import { type CowOptions, machineConfig, pmdSizeKB } from './config.js';
 import {
   ANON_FAMILIES, ANON_THP_FAMILIES, NON_ANON_FAMILIES, type AnonTest, type Ctx, type NonAnonTest, type ThpRun,
   run_with_base_page, run_with_file, run_with_huge_zeropage, run_with_hugetlb, run_with_memfd_hugetlb, run_with_thp,
@@ -41,9 +41,10 @@ export function runCowSuite(o: CowOptions): SuiteRun {
   const ks = new Ksft();
   const pol = profileFor(o.kernel).policies;
   const latest = o.suite === 'latest';
-  const pmdsize = o.thpSizesKB.includes(PMD_SIZE_KB) ? PMD_SIZE_KB * 1024 : 0;
+  const pmdKB = pmdSizeKB(o.arch);
+  const pmdsize = o.thpSizesKB.includes(pmdKB) ? pmdKB * 1024 : 0;
   // What the sysfs files show: mTHP sizes only exist from 6.8 (hugepages-<size>kB directories).
-  const thpsizes = latest ? o.thpSizesKB.filter((kb) => kb === PMD_SIZE_KB || pol.mthp).sort((a, b) => a - b).map((kb) => kb * 1024) : pmdsize ? [pmdsize] : [];
+  const thpsizes = latest ? o.thpSizesKB.filter((kb) => kb === pmdKB || (pol.mthp && kb < pmdKB)).sort((a, b) => a - b).map((kb) => kb * 1024) : pmdsize ? [pmdsize] : [];
   const hugetlbsizes = o.hugetlbSizesKB.map((kb) => kb * 1024);
   const c: Ctx = { ks, o, gup: o.gupTest, pmdsize };
   const families = ANON_FAMILIES.filter((f) => !f.liburing || o.liburing);
@@ -79,7 +80,7 @@ export function runCowSuite(o: CowOptions): SuiteRun {
       // The newer cow.c enables only the size under test (thp_push_settings).
       const only = (p: Proc): void => {
         if (!latest) return;
-        p.num('thp_enabled', PMD_SIZE_KB, 0);
+        p.num('thp_enabled', pmdKB, 0);
         p.num('thp_enabled', kb, 1);
       };
       for (const [run, name] of THP_VARIANTS) {
