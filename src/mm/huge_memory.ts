@@ -3,13 +3,13 @@
 // and GUP, per era.
 import type { Folio, HugePte, Mm, PresentPte, Vma } from '../model/types.js';
 import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGEPAGE, VM_HUGETLB, VM_NOHUGEPAGE, VM_WRITE } from '../model/flags.js';
-import { type Kernel, trace, folio, vpn, ModelBug } from './context.js';
+import { type Kernel, trace, folio, vpn } from './context.js';
 import {
   PageAnonExclusive, SetPageAnonExclusive, folio_add_lru, folio_alloc, folio_nr_pages, folio_put, page_pte_mapcount_add,
 } from './folio.js';
 import { page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap } from './rmap.js';
 import { try_to_free_swap } from './swapfile.js';
-import { filled } from '../model/bytes.js';
+import { filled, sliceRuns } from '../model/bytes.js';
 
 export type HugeFault = 'done' | 'fallback';
 
@@ -54,8 +54,7 @@ function huge_zero_folio(k: Kernel): Folio {
   return f;
 }
 
-function mk_huge_pmd(k: Kernel, pfn: number, size: number, hugeZero = false): HugePte {
-  void k;
+function mk_huge_pmd(pfn: number, size: number, hugeZero = false): HugePte {
   return { kind: 'huge', pfn, size, write: false, dirty: false, young: true, softDirty: false, uffdWp: false, hugeZero };
 }
 
@@ -64,14 +63,14 @@ export function do_huge_pmd_anonymous_page(k: Kernel, mm: Mm, vma: Vma, start: n
   const size = pmdSize(k);
   if (!(flags & FAULT_FLAG_WRITE) && k.s.config.thp.useZeroPage) {
     const z = huge_zero_folio(k);
-    mm.huge[vpn(k, start)] = mk_huge_pmd(k, z.pfn, size, true);
+    mm.huge[vpn(k, start)] = mk_huge_pmd(z.pfn, size, true);
     trace(k, 'do_huge_pmd_anonymous_page', `read fault: map the huge zeropage at 0x${start.toString(16)}`);
     return 'done';
   }
   const f = folio_alloc(k, undefined, k.s.config.thp.pmdOrder);
   page_add_new_anon_rmap(k, f, vma, true);
   folio_add_lru(k, f);
-  const e = mk_huge_pmd(k, f.pfn, size);
+  const e = mk_huge_pmd(f.pfn, size);
   mm.huge[vpn(k, start)] = { ...e, dirty: true, softDirty: true, write: (vma.flags & VM_WRITE) !== 0 };
   trace(k, 'do_huge_pmd_anonymous_page', `THP pfn ${f.pfn} (${size >> 10} kB) PMD-mapped at 0x${start.toString(16)}`);
   return 'done';
@@ -180,7 +179,7 @@ export function split_folio(k: Kernel, f: Folio, extraRefs: number): Folio[] | n
     const p = f.pages[i]!;
     const small: Folio = {
       ...f, pfn: f.pfn + i, order: 0, refcount: p.mapcount + (i === 0 ? extraRefs : 0), mapcount: p.mapcount, pincount: 0,
-      anonExclusive: p.anonExclusive, data: sliceData(f, i, ps),
+      anonExclusive: p.anonExclusive, data: sliceRuns(f.data, i * ps, (i + 1) * ps),
     };
     delete small.pages;
     delete small.entireMapcount;
@@ -192,29 +191,7 @@ export function split_folio(k: Kernel, f: Folio, extraRefs: number): Folio[] | n
   return out;
 }
 
-function sliceData(f: Folio, i: number, ps: number): number[] {
-  const at = i * ps;
-  const out: number[] = [];
-  let pos = 0;
-  for (let j = 0; j < f.data.length && pos < at + ps; j += 2) {
-    const end = pos + f.data[j + 1]!;
-    const lo = Math.max(pos, at);
-    const hi = Math.min(end, at + ps);
-    if (lo < hi) {
-      const n = out.length;
-      if (n && out[n - 2] === f.data[j]) out[n - 1]! += hi - lo;
-      else out.push(f.data[j]!, hi - lo);
-    }
-    pos = end;
-  }
-  return out;
-}
-
 /** MADV_HUGEPAGE / MADV_NOHUGEPAGE (hugepage_madvise()). */
 export function hugepage_madvise(vma: Vma, on: boolean): void {
   vma.flags = on ? (vma.flags | VM_HUGEPAGE) & ~VM_NOHUGEPAGE : (vma.flags | VM_NOHUGEPAGE) & ~VM_HUGEPAGE;
-}
-
-export function assertNoHuge(k: Kernel, mm: Mm, addr: number): void {
-  if (huge_at(k, mm, addr)) throw new ModelBug(`0x${addr.toString(16)} is PMD-mapped`);
 }

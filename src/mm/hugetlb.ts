@@ -75,11 +75,11 @@ function mk_huge_pte(pfn: number, size: number, write: boolean): HugePte {
   return { kind: 'huge', pfn, size, write, dirty: write, young: true, softDirty: false, uffdWp: false, hugeZero: false };
 }
 
-/** The hugetlbfs page-cache folio of a file at a huge-page index. */
-export function hugetlbfs_get_folio(k: Kernel, file: File, index: number, vma: Vma | null): Folio | null {
+/** The hugetlbfs page-cache folio of a file at a huge-page index (a free pool page; private mappings' reservations are for their COW copies). */
+export function hugetlbfs_get_folio(k: Kernel, file: File, index: number): Folio | null {
   const pfn = file.pages[index];
   if (pfn !== undefined) return folio(k, pfn);
-  const f = alloc_hugetlb_folio(k, file.hugetlbKB!, vma && vma.flags & VM_SHARED ? null : null);
+  const f = alloc_hugetlb_folio(k, file.hugetlbKB!, null);
   if (!f) return null;
   f.mapping = { ino: file.ino, index };
   f.refcount = 1;
@@ -94,7 +94,7 @@ function hugetlb_no_page(k: Kernel, mm: Mm, vma: Vma, start: number, flags: numb
   if (vma.file) {
     const file = k.s.files[vma.file.ino]!;
     const index = vma.file.pgoff / (size / k.s.config.pageSize) + (start - vma.start) / size;
-    const f = hugetlbfs_get_folio(k, file, index, vma);
+    const f = hugetlbfs_get_folio(k, file, index);
     if (!f) return { write: false, error: 'sigbus' };
     f.refcount++;
     page_add_file_rmap(k, f.pfn, true);

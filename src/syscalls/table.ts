@@ -298,7 +298,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
         const unit = file.hugetlbKB !== undefined ? file.hugetlbKB * 1024 : k.s.config.pageSize;
         for (let at = off - (off % unit); at < off + len; at += unit) {
           if (file.hugetlbKB !== undefined) {
-            if (!hugetlbfs_get_folio(k, file, at / unit, null)) return -ENOSPC;
+            if (!hugetlbfs_get_folio(k, file, at / unit)) return -ENOSPC;
           } else filemap_get_folio(k, file, at / unit);
         }
         file.size = Math.max(file.size, off + len);
