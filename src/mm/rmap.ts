@@ -99,9 +99,12 @@ export function folio_mappings(k: Kernel, f: Folio): { mm: Mm; addr: number }[] 
   const out: { mm: Mm; addr: number }[] = [];
   const lo = f.pfn;
   const hi = f.pfn + 2 ** f.order;
+  // The walk can stop once it has found every PTE mapping the mapcounts account for.
+  const want = f.pages ? f.pages.reduce((n, p) => n + p.mapcount, 0) : f.mapcount;
   for (const id in k.s.mms) {
     const mm = k.s.mms[id]!;
     for (const v in mm.ptes) {
+      if (out.length >= want) return out;
       const pte = mm.ptes[v]!;
       if (pte.kind === 'present' && pte.pfn >= lo && pte.pfn < hi && !pte.special) {
         out.push({ mm, addr: Number(v) * k.s.config.pageSize });
