@@ -54,6 +54,11 @@ export function refPages(refs: GupRef[]): number[] {
   return out;
 }
 
+/** The pages behind refs for a trace line; a reference to several pages of a folio shows as a range. */
+function pfnList(refs: GupRef[]): string {
+  return refs.map((r) => ((r.nr ?? 1) > 1 ? `${r.pfn}..${r.pfn + r.nr! - 1}` : String(r.pfn))).join(',');
+}
+
 /** Bytes [off, off+n) of the pages behind refs, as the kernel reads them through the GUP references. */
 function copyFromRefs(k: Kernel, refs: GupRef[], first: number, len: number): Uint8Array {
   const ps = k.s.config.pageSize;
@@ -121,10 +126,10 @@ export function op_step(k: Kernel, op: Op): StepResult {
   const file = k.s.files[(u as { ino: number }).ino]!;
   if (u.what === 'odirect_read') {
     copyToRefs(k, op.gup.refs, inPage, file_read(k, file, u.pos, op.len).subarray(0, op.len));
-    trace(k, 'bio_endio', `O_DIRECT read: ${op.len} byte(s) DMAed into pfn ${op.gup.refs.map((r) => r.pfn).join(',')}`);
+    trace(k, 'bio_endio', `O_DIRECT read: ${op.len} byte(s) DMAed into pfn ${pfnList(op.gup.refs)}`);
   } else if (u.what === 'odirect_write') {
     file_write(k, file, u.pos, copyFromRefs(k, op.gup.refs, inPage, op.len));
-    trace(k, 'bio_endio', `O_DIRECT write: ${op.len} byte(s) DMAed from pfn ${op.gup.refs.map((r) => r.pfn).join(',')}`);
+    trace(k, 'bio_endio', `O_DIRECT write: ${op.len} byte(s) DMAed from pfn ${pfnList(op.gup.refs)}`);
   }
   releaseRefs(k, op.gup.refs);
   op.gup.refs = [];
@@ -139,7 +144,7 @@ function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: numb
     case 'proc_mem_write':
       // mem_rw() -> access_remote_vm(): the kernel writes through the page it got.
       copyToRefs(k, refs, inPage, Uint8Array.from(u.data));
-      trace(k, 'access_remote_vm', `wrote ${u.data.length} byte(s) into pfn ${refs.map((r) => r.pfn).join(',')}`);
+      trace(k, 'access_remote_vm', `wrote ${u.data.length} byte(s) into pfn ${pfnList(refs)}`);
       releaseRefs(k, refs);
       return finish(BigInt(u.data.length), 'access_remote_vm');
     case 'proc_mem_read': {
@@ -158,13 +163,13 @@ function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: numb
         left -= n;
         off = 0;
       }
-      trace(k, 'vmsplice_to_pipe', `pipe ${u.pipe} holds pfn ${refs.map((r) => r.pfn).join(',')}`);
+      trace(k, 'vmsplice_to_pipe', `pipe ${u.pipe} holds pfn ${pfnList(refs)}`);
       return finish(BigInt(op.len), 'vmsplice_to_pipe');
     }
     case 'odirect_read':
     case 'odirect_write':
       op.phase = 'inflight';
-      trace(k, 'submit_bio', `O_DIRECT ${u.what === 'odirect_read' ? 'read into' : 'write from'} pfn ${refs.map((r) => r.pfn).join(',')} in flight`);
+      trace(k, 'submit_bio', `O_DIRECT ${u.what === 'odirect_read' ? 'read into' : 'write from'} pfn ${pfnList(refs)} in flight`);
       return { label: 'submit_bio', done: false, park: true };
     case 'pin': {
       const id = k.s.next.id++;
@@ -173,7 +178,7 @@ function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: numb
       const proc = k.s.processes[op.pid]!;
       if (u.owner === 'gup_test') proc.gupTestPin = id;
       if (u.owner === 'io_uring' && u.ring !== null) proc.rings[u.ring] = id;
-      trace(k, u.owner === 'io_uring' ? 'io_sqe_buffers_register' : u.owner === 'gup_test' ? 'pin_longterm_test_start' : 'pin_user_pages', `pinned pfn ${refs.map((r) => r.pfn).join(',')}`);
+      trace(k, u.owner === 'io_uring' ? 'io_sqe_buffers_register' : u.owner === 'gup_test' ? 'pin_longterm_test_start' : 'pin_user_pages', `pinned pfn ${pfnList(refs)}`);
       // A driver gets the pin's id back; io_uring and gup_test report success.
       return finish(u.owner === 'driver' ? BigInt(id) : 0n, label);
     }

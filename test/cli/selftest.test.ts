@@ -49,3 +49,11 @@ test('bad flags are usage errors', () => {
   assert.equal(cowlab('selftest', 'cow', '--suite', '6.3').code, 2);
   assert.equal(cowlab('selftest', 'cow', '--hugetlb-sizes', '3000').code, 2);
 });
+
+test('--trace N prints the kernel functions of test N to stderr, the TAP stays unchanged', () => {
+  const plain = cowlab('selftest', 'cow', '--suite', '6.2', '--kernel', '6.2', ...small);
+  const r = cowlab('selftest', 'cow', '--suite', '6.2', '--kernel', '6.2', '--trace', '5', ...small);
+  assert.equal(r.out, plain.out);
+  assert.match(r.err, /^test 5, kernel 6\.2:$/m);
+  assert.match(r.err, /vmsplice_to_pipe: pipe \d+ holds pfn \d+/);
+});

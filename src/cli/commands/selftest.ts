@@ -20,6 +20,7 @@ interface Flags {
   hugeZeropage: boolean;
   json?: boolean;
   summary?: boolean;
+  trace?: string;
 }
 
 function sizes(list: string | undefined, dflt: number[], what: string): number[] {
@@ -65,6 +66,7 @@ export const register: CommandModule = (program, setExitCode) => {
     .option('--no-huge-zeropage', 'transparent_hugepage/use_zero_page = 0')
     .option('--summary', 'with --kernel all: a grid of family x variant by era')
     .option('--json', 'results as JSON')
+    .option('--trace <n>', 'print the kernel functions each step of test number n ran, to stderr')
     .action((f: Flags) => {
       const out = (s: string): void => {
         process.stdout.write(s + '\n');
@@ -78,7 +80,14 @@ export const register: CommandModule = (program, setExitCode) => {
         return;
       }
       const kernel = normalizeVersion(f.kernel);
-      const r = runCowSuite(cowOptions(f, kernel));
+      const opts = cowOptions(f, kernel);
+      if (f.trace !== undefined) {
+        const n = Number(f.trace);
+        if (!Number.isInteger(n) || n < 1) throw new UsageError(`--trace takes a test number, not '${f.trace}'`);
+        opts.traceTest = n;
+        opts.trace = (line) => process.stderr.write(line + '\n');
+      }
+      const r = runCowSuite(opts);
       if (f.json) out(JSON.stringify({ kernel, suite: f.suite, exitCode: r.exitCode, results: r.results }, null, 1));
       else for (const l of r.lines) out(l);
       setExitCode(r.exitCode);

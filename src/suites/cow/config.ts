@@ -15,6 +15,9 @@ export interface CowOptions {
   gupTest: boolean;
   swap: boolean;
   hugeZeropage: boolean;
+  /** Report the kernel functions every step of test number N ran (to `trace`). */
+  traceTest?: number;
+  trace?: (line: string) => void;
 }
 
 export const PAGE_SIZE = 4096;

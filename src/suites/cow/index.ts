@@ -21,6 +21,15 @@ export interface SuiteRun {
 function fresh(c: Ctx, o: CowOptions, body: (p: Proc) => void, setup?: (p: Proc) => void): void {
   const m = new Machine(machineConfig(o));
   m.checkOpsAtEnd = true;
+  if (o.traceTest === c.ks.test_num() + 1 && o.trace) {
+    const out = o.trace;
+    out(`test ${o.traceTest}, kernel ${o.kernel}:`);
+    m.listener = (e) => {
+      if (!e.log.length) return;
+      out(`  step ${e.step} (${e.label}, pid ${e.after.tasks[e.tid]?.pid ?? '?'})`);
+      for (const l of e.log) out(`    ${l}`);
+    };
+  }
   const p = new Proc(m, 1);
   setup?.(p);
   try {
