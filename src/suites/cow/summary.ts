@@ -1,7 +1,7 @@
 // The era grid: rows are family x variant, columns are kernel eras, cells the verdicts.
 import type { SuiteRun } from './index.js';
 
-const CELL: Record<string, string> = { pass: 'ok', fail: 'FAIL', skip: 'SKIP', xfail: 'XFAIL', xpass: 'XPASS', error: 'n/m' };
+const CELL: Record<string, string> = { pass: 'ok', fail: 'FAIL', skip: 'SKIP', xfail: 'XFAIL', xpass: 'XPASS', error: 'ERROR' };
 
 export interface Grid {
   versions: string[];
