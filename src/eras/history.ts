@@ -109,6 +109,12 @@ export const HISTORY: Change[] = [
     set: { gupFastWriteProtectSeq: true, vmscanSkipPinned: true, softDirtySkipPinned: true },
   },
   {
+    version: '5.12',
+    commit: '4eae4efa2c29',
+    title: 'hugetlb: do early cow when page pinned on src mm (version unverified)',
+    set: { hugetlbForkEarlyCopy: true },
+  },
+  {
     version: '5.13',
     commit: '8f34f1eac382 fb8e37f35a2f',
     title: 'mm/userfaultfd: fix uffd-wp special cases for fork(); mm/pagemap: export uffd-wp protection information',
@@ -125,7 +131,7 @@ export const HISTORY: Change[] = [
     commit: '53a05ad9f21d d4c470970d45 c145e0b47c77',
     title: 'mm: COW fixes part 1: refcount-based reuse everywhere (swap-in, THP), LRU drain',
     era: 'cow-part1',
-    set: { wpReuse: 'page_count_drain', swapinReuse: 'page_count' },
+    set: { wpReuse: 'page_count_drain', swapinReuse: 'page_count', thpWpReuse: 'refcount' },
   },
   {
     version: '5.18',
@@ -145,6 +151,7 @@ export const HISTORY: Change[] = [
       unshare: 'anon',
       swpExclusive: 'enterprise',
       forkEarlyCopy: 'anon_exclusive_pinned',
+      thpWpReuse: 'anon_exclusive',
       unuseKeepsSwapBits: true,
     },
   },
@@ -163,17 +170,17 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.1',
-    commit: '088b8aa537c2',
-    title: 'mm: fix PageAnonExclusive clearing racing with concurrent RCU GUP-fast',
+    commit: '088b8aa537c2 c77369b437f9 7d6e2d963845',
+    title: 'mm: fix PageAnonExclusive clearing racing with concurrent RCU GUP-fast; gup_test PIN_LONGTERM_TEST_*; MADV_COLLAPSE',
     era: 'gupfast-barriers',
-    set: { gupFastBarriers: true },
+    set: { gupFastBarriers: true, gupTestPinLongterm: true, madvCollapse: true },
   },
   {
     version: '6.2',
     commit: '8d6a0ac09a16 84209e87c696',
     title: 'mm/gup: reliable R/O long-term pinning in COW mappings; mm/mprotect: allow clean exclusive anon pages to be writable',
     era: 'ro-longterm',
-    set: { unshare: 'anon+longterm', gupTestPinLongterm: true, mprotectExclusiveWritable: 'any' },
+    set: { unshare: 'anon+longterm', mprotectExclusiveWritable: 'any' },
   },
   {
     version: '6.2',
@@ -232,6 +239,12 @@ export const HISTORY: Change[] = [
     commit: '',
     title: 'userfaultfd: UFFD_FEATURE_WP_ASYNC (with the PAGEMAP_SCAN ioctl)',
     set: { uffdWpAsync: true },
+  },
+  {
+    version: '6.8',
+    commit: '19eaf44954df',
+    title: 'mm: thp: support allocation of anonymous multi-size THP',
+    set: { mthp: true },
   },
   {
     version: '6.11',

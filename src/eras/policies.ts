@@ -81,8 +81,16 @@ export interface Policies {
   uffdWpAsync: boolean;
   /** 5.6 ("fs/io_uring: set FOLL_PIN via pin_user_pages()"): fixed buffers are pinned, not referenced. */
   ioUringPin: boolean;
-  /** 6.2: gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
+  /** c77369b437f9 (6.1): gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
   gupTestPinLongterm: boolean;
+  /** do_huge_pmd_wp_page()'s reuse decision: mapcount (reuse_swap_page) until 5.17, refcount in 5.18, PG_anon_exclusive from 5.19. */
+  thpWpReuse: 'reuse_swap_page' | 'refcount' | 'anon_exclusive';
+  /** 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" (version ≈5.12, unverified). */
+  hugetlbForkEarlyCopy: boolean;
+  /** 6.8: multi-size THP for anonymous memory (sysfs hugepages-<size>kB, PTE-mapped large folios at fault). */
+  mthp: boolean;
+  /** 7d6e2d963845 (6.1): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
+  madvCollapse: boolean;
 }
 
 /** What mainline 4.4 does; later changes override fields. */
@@ -127,4 +135,8 @@ export const BASE_POLICIES: Policies = {
   uffdUnprotectWritable: false,
   uffdWpUnpopulated: false,
   uffdWpAsync: false,
+  thpWpReuse: 'reuse_swap_page',
+  hugetlbForkEarlyCopy: false,
+  mthp: false,
+  madvCollapse: false,
 };

@@ -30,11 +30,20 @@ export class ModelBug extends Error {
   override name = 'ModelBug';
 }
 
+/** page_folio(): the folio a page belongs to (large folios are naturally aligned, as the buddy allocator gives them). */
 export function folio(k: Kernel, pfn: number): Folio {
-  const f = k.s.folios[pfn];
-  if (!f) throw new ModelBug(`no folio at pfn ${pfn}`);
-  return f;
+  const direct = k.s.folios[pfn];
+  if (direct) return direct;
+  for (let o = 1; o <= MAX_FOLIO_ORDER; o++) {
+    const head = pfn - (pfn % 2 ** o);
+    const f = k.s.folios[head];
+    if (f && head + 2 ** f.order > pfn) return f;
+  }
+  throw new ModelBug(`no folio contains pfn ${pfn}`);
 }
+
+/** Orders up to a 1 GiB hugetlb folio of 4 KiB pages. */
+export const MAX_FOLIO_ORDER = 18;
 
 export function mmOf(k: Kernel, id: number): Mm {
   const mm = k.s.mms[id];

@@ -1,15 +1,17 @@
 // The page cache of tmpfs/memfd files (mm/filemap.c, mm/shmem.c): pages are
 // created on first use and stay cached, holding one reference each.
 import type { File, Folio } from '../model/types.js';
-import { readBytes, writeBytes } from '../model/bytes.js';
+import { type PageData, concatRuns, filled, pageSize, readBytes, sliceRuns, spliceRuns, writeBytes } from '../model/bytes.js';
 import { type Kernel, trace, folio } from './context.js';
-import { folio_add_lru, folio_alloc } from './folio.js';
+import { folio_add_lru, folio_alloc, page_data, set_page_data } from './folio.js';
 
 /** filemap_get_folio()/shmem_get_folio(): the cached page at index, created zero-filled if missing. */
 export function filemap_get_folio(k: Kernel, file: File, index: number): Folio {
   const pfn = file.pages[index];
   if (pfn !== undefined) return folio(k, pfn);
-  const f = folio_alloc(k);
+  const ps = k.s.config.pageSize;
+  const written = file.backing ? sliceRuns(file.backing, index * ps, (index + 1) * ps) : [];
+  const f = folio_alloc(k, concatRuns([written, filled(ps - pageSize(written), 0)]));
   f.mapping = { ino: file.ino, index };
   file.pages[index] = f.pfn;
   // The allocation's reference becomes the page cache's; shmem_add_to_page_cache() then folio_add_lru().
@@ -35,7 +37,8 @@ export function file_read(k: Kernel, file: File, pos: number, len: number): Uint
     const off = at % ps;
     const n = Math.min(ps - off, end - at);
     const pfn = file.pages[index];
-    if (pfn !== undefined) out.set(readBytes(folio(k, pfn).data, off, off + n), at - pos);
+    if (pfn !== undefined) out.set(readBytes(page_data(k, pfn), off, off + n), at - pos);
+    else if (file.backing) out.set(readBytes(file.backing, at, Math.min(at + n, pageSize(file.backing))), at - pos);
     at += n;
   }
   return out;
@@ -55,4 +58,52 @@ export function file_write(k: Kernel, file: File, pos: number, bytes: Uint8Array
     done += n;
   }
   file.size = Math.max(file.size, pos + bytes.length);
+}
+
+/** Bytes [pos, pos+len) of a file as runs: cached pages, else the bytes written to it, else zeroes. */
+export function file_read_runs(k: Kernel, file: File, pos: number, len: number): PageData {
+  const ps = k.s.config.pageSize;
+  const end = Math.min(file.size, pos + len);
+  const base = file.backing ?? [];
+  const size = pageSize(base);
+  const parts: PageData[] = [];
+  for (let at = pos; at < end; ) {
+    const index = Math.floor(at / ps);
+    const off = at % ps;
+    const n = Math.min(ps - off, end - at);
+    const pfn = file.pages[index];
+    if (pfn !== undefined) parts.push(sliceRuns(page_data(k, pfn), off, off + n));
+    else {
+      // Uncached pages come in one slice up to the next cached page.
+      let stop = end;
+      for (const key of Object.keys(file.pages)) {
+        const s = Number(key) * ps;
+        if (s > at && s < stop) stop = s;
+      }
+      const have = sliceRuns(base, Math.min(at, size), Math.min(stop, size));
+      parts.push(have, filled(stop - at - pageSize(have), 0));
+      at = stop;
+      continue;
+    }
+    at += n;
+  }
+  return concatRuns(parts);
+}
+
+/** write(2) of runs into a file: cached pages are updated, the rest is kept as the file's bytes. */
+export function file_write_runs(k: Kernel, file: File, pos: number, data: PageData): void {
+  const ps = k.s.config.pageSize;
+  const len = pageSize(data);
+  for (const [key, pfn] of Object.entries(file.pages)) {
+    const s = Number(key) * ps;
+    const lo = Math.max(s, pos);
+    const hi = Math.min(s + ps, pos + len);
+    if (lo >= hi) continue;
+    set_page_data(k, pfn, spliceRuns(page_data(k, pfn), lo - s, sliceRuns(data, lo - pos, hi - pos)));
+    folio(k, pfn).dirty = true;
+  }
+  let base = file.backing ?? [];
+  if (pageSize(base) < pos + len) base = concatRuns([base, filled(pos + len - pageSize(base), 0)]);
+  file.backing = spliceRuns(base, pos, data);
+  file.size = Math.max(file.size, pos + len);
 }

@@ -1,8 +1,10 @@
 // fork(): dup_mmap() and copy_page_range() (kernel/fork.c, mm/memory.c), per era.
-import type { Mm, PresentPte, Pte, Vma } from '../model/types.js';
-import { VM_DONTCOPY, VM_SHARED, VM_UFFD_WP, VM_WIPEONFORK, isCowMapping } from '../model/flags.js';
-import { type Kernel, trace } from './context.js';
-import { folio_alloc, folio_add_lru, folio_maybe_dma_pinned } from './folio.js';
+import type { HugePte, Mm, PresentPte, Pte, Vma } from '../model/types.js';
+import { VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_UFFD_WP, VM_WIPEONFORK, isCowMapping } from '../model/flags.js';
+import { type Kernel, folio, trace } from './context.js';
+import { folio_alloc, folio_add_lru, folio_maybe_dma_pinned, page_data } from './folio.js';
+import { __split_huge_pmd } from './huge_memory.js';
+import { copy_hugetlb_page_range } from './hugetlb.js';
 import { page_add_file_rmap, page_add_new_anon_rmap, page_try_dup_anon_rmap } from './rmap.js';
 import { decode_swap_pte, swap_duplicate } from './swapfile.js';
 import { maybe_mkwrite, pte_mkdirty, mk_pte, vm_normal_page } from './pgtable.js';
@@ -10,14 +12,13 @@ import { type ForkCtxs, uffd_wp_fork_keeps, copy_pte_marker, dup_userfaultfd, du
 
 /** copy_present_page(): the child gets its own copy now (the parent's page may be pinned). */
 function copy_present_page(k: Kernel, child: Mm, dst: Vma, addr: number, src: PresentPte): void {
-  const old = k.s.folios[src.pfn]!;
-  const f = folio_alloc(k, old.data);
+  const f = folio_alloc(k, page_data(k, src.pfn));
   page_add_new_anon_rmap(k, f, dst);
   folio_add_lru(k, f);
   const pte = maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), dst);
   // 8f34f1eac382 (5.13) carries the uffd-wp bit over to a uffd-wp child; before, the copy never had it.
   child.ptes[String(addr / k.s.config.pageSize)] = src.uffdWp && k.p.forkUffdWpDstVma && dst.flags & VM_UFFD_WP ? { ...pte, write: false, uffdWp: true } : pte;
-  trace(k, 'copy_present_page', `0x${addr.toString(16)}: maybe-pinned pfn ${old.pfn} copied for the child: pfn ${f.pfn}`);
+  trace(k, 'copy_present_page', `0x${addr.toString(16)}: maybe-pinned pfn ${src.pfn} copied for the child: pfn ${f.pfn}`);
 }
 
 /**
@@ -36,14 +37,14 @@ function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, 
     }
     if (page.anon && pol === 'anon_exclusive_pinned') {
       page.refcount++;
-      if (page_try_dup_anon_rmap(k, page, src, parent.hasPinned) !== 0) {
+      if (page_try_dup_anon_rmap(k, pte.pfn, false, src, parent.hasPinned) !== 0) {
         page.refcount--;
         copy_present_page(k, child, dst, addr, pte);
         return null;
       }
     } else {
       page.refcount++;
-      page_add_file_rmap(k, page);
+      page_add_file_rmap(k, pte.pfn);
     }
   }
   let childPte: PresentPte = { ...pte, young: false };
@@ -52,8 +53,34 @@ function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, 
   if (src.flags & VM_SHARED) childPte = { ...childPte, dirty: false };
   if (!uffd_wp_fork_keeps(k, src, dst)) childPte = { ...childPte, uffdWp: false };
   child.ptes[v] = childPte;
-  trace(k, 'copy_present_pte', `0x${addr.toString(16)}: ${page ? `pfn ${page.pfn}` : 'zeropage'} shared with the child${wrprotect ? ' (R/O)' : ''}`);
+  trace(k, 'copy_present_pte', `0x${addr.toString(16)}: ${page ? `pfn ${pte.pfn}` : 'zeropage'} shared with the child${wrprotect ? ' (R/O)' : ''}`);
   return wrprotect ? v : null;
+}
+
+/** copy_huge_pmd(): share a PMD-mapped THP (or the huge zeropage); a THP that must be copied now is split first (-EAGAIN). */
+function copy_huge_pmd(k: Kernel, parent: Mm, child: Mm, src: Vma, v: string, e: HugePte): void {
+  if (e.hugeZero) {
+    child.huge[v] = { ...e };
+    return;
+  }
+  const f = folio(k, e.pfn);
+  const pol = k.p.forkEarlyCopy;
+  const addr = Number(v) * k.s.config.pageSize;
+  // 5.9 "mm/thp: Split huge pmds/puds if they're pinned when fork()"; 5.19: page_try_dup_anon_rmap(compound) fails.
+  const split = pol === 'anon_exclusive_pinned'
+    ? page_try_dup_anon_rmap(k, f.pfn, true, src, parent.hasPinned) !== 0
+    : pol === 'maybe_pinned' && parent.hasPinned && folio_maybe_dma_pinned(k, f);
+  if (split) {
+    trace(k, 'copy_huge_pmd', `THP pfn ${f.pfn} may be pinned: split the PMD, copy PTE by PTE`);
+    __split_huge_pmd(k, parent, addr);
+    return;
+  }
+  if (pol !== 'anon_exclusive_pinned') f.entireMapcount = (f.entireMapcount ?? 0) + 1;
+  f.refcount++;
+  const wp = { ...e, write: false };
+  parent.huge[v] = wp;
+  child.huge[v] = { ...wp, young: false };
+  trace(k, 'copy_huge_pmd', `0x${addr.toString(16)}: THP pfn ${f.pfn} shared with the child (R/O)`);
 }
 
 /** copy_nonpresent_pte(): swap entries gain a reference; 5.19+ clears the exclusive marker in the parent. */
@@ -124,7 +151,7 @@ export function fork_step(k: Kernel, f: ForkState, opId: number): { label: strin
     const pid = k.s.next.id++;
     const mmId = k.s.next.id++;
     const p = k.s.processes[f.parentPid]!;
-    k.s.mms[mmId] = { id: mmId, vmas: [], ptes: {}, hasPinned: false, writeProtectSeq: 0, mmapLockedBy: null, nextMmapBase: parent.nextMmapBase };
+    k.s.mms[mmId] = { id: mmId, vmas: [], ptes: {}, huge: {}, hasPinned: false, writeProtectSeq: 0, mmapLockedBy: null, nextMmapBase: parent.nextMmapBase };
     k.s.processes[pid] = { pid, ppid: f.parentPid, mm: mmId, fds: structuredClone(p.fds), exitCode: null, signal: null, gupTestPin: null, rings: {} };
     const tid = k.s.next.id++;
     k.s.tasks[tid] = { tid, pid, name: f.childThread };
@@ -159,6 +186,8 @@ export function fork_step(k: Kernel, f: ForkState, opId: number): { label: strin
     }
     const dst: Vma = { ...src, file: src.file && { ...src.file } };
     dup_userfaultfd(k, dst, child.id, f.uffd);
+    // Hugetlb reservations belong to the mapping's owner; the child has none (HPAGE_RESV_OWNER).
+    if (src.hugetlb) dst.hugetlb = { kb: src.hugetlb.kb, resv: 0 };
     child.vmas.push(dst);
     if (src.flags & VM_WIPEONFORK) {
       dst.anonVma = null;
@@ -166,6 +195,10 @@ export function fork_step(k: Kernel, f: ForkState, opId: number): { label: strin
       return { label: 'dup_mmap' };
     }
     if (src.anonVma !== null) dst.anonVma = k.s.next.anonVma++;
+    if (src.flags & VM_HUGETLB) {
+      copy_hugetlb_page_range(k, parent, child, src, dst);
+      return { label: 'copy_hugetlb_page_range' };
+    }
     if (!vma_needs_copy(k, dst, src)) {
       trace(k, 'copy_page_range', `VMA 0x${src.start.toString(16)} has no anon_vma: the child refaults`);
       return { label: 'dup_mmap' };
@@ -173,6 +206,11 @@ export function fork_step(k: Kernel, f: ForkState, opId: number): { label: strin
     // copy_page_range(): 57efa1fe5957 raw_write_seqcount_begin() for COW mappings.
     if (isCowMapping(src.flags)) parent.writeProtectSeq++;
     const ps = k.s.config.pageSize;
+    // copy_pmd_range(): PMD leaves are copied (or split) before their range's PTEs.
+    for (const [hv, e] of Object.entries(parent.huge)) {
+      const a = Number(hv) * ps;
+      if (a >= src.start && a < src.end) copy_huge_pmd(k, parent, child, src, hv, e);
+    }
     f.todo = Object.keys(parent.ptes)
       .filter((v) => Number(v) * ps >= src.start && Number(v) * ps < src.end)
       .sort((a, b) => Number(a) - Number(b));

@@ -1,14 +1,15 @@
 // get_user_pages and friends (mm/gup.c), as explicit steps: each follow_page_pte
 // and each faultin_page is one atomic step, because the kernel drops the page
 // table lock (and may reschedule) between them. Dirty COW lives in that gap.
-import type { Folio, GupRef, Mm, PresentPte, Vma } from '../model/types.js';
+import type { Folio, GupRef, HugePte, Mm, PresentPte, Vma } from '../model/types.js';
 import {
   EFAULT, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NAMES,
   FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
   VM_SOFTDIRTY, VM_WRITE, flagNames, isCowMapping,
 } from '../model/flags.js';
 import { type Kernel, trace, findVma, mmOf, folio } from './context.js';
-import { folio_put } from './folio.js';
+import { PageAnonExclusive, folio_put } from './folio.js';
+import { huge_at } from './huge_memory.js';
 import { handle_mm_fault } from './memory.js';
 import { pte_at, vm_normal_page } from './pgtable.js';
 
@@ -40,12 +41,14 @@ export interface GupFastState {
   stage: 'seq' | 'read' | 'grab' | 'check' | 'end';
   /** write_protect_seq as sampled at (B0), when the era checks it. */
   seq: number | null;
-  /** The PTE value read at (B1). */
-  pte: PresentPte | null;
+  /** The PTE (or PMD/PUD leaf) value read at (B1). */
+  pte: PresentPte | HugePte | null;
+  /** Pages (B1) found behind it: 1 for a PTE, the rest of the leaf for gup_huge_pmd(). */
+  nr: number;
 }
 
 export function gup_init(mm: number, start: number, nrPages: number, flags: number, fast: boolean): GupState {
-  const fastState: GupFastState | null = fast ? { stage: 'seq', seq: null, pte: null } : null;
+  const fastState: GupFastState | null = fast ? { stage: 'seq', seq: null, pte: null, nr: 1 } : null;
   return { mm, start, nrPages, flags, foll: null, i: 0, refs: [], pending: null, error: null, fastState, blocked: false };
 }
 
@@ -81,14 +84,15 @@ function can_follow_write_pte(k: Kernel, pte: PresentPte, page: Folio | null, vm
       if (!(flags & FOLL_FORCE)) return false;
       if (vma.flags & (VM_SHARED | VM_MAYSHARE)) return false;
       if (!(vma.flags & VM_MAYWRITE) || vma.flags & VM_WRITE) return false;
-      if (!page || !page.anon || !page.anonExclusive) return false;
+      if (!page || !page.anon || !PageAnonExclusive(k, pte.pfn)) return false;
       if (vma.flags & VM_SOFTDIRTY ? false : !pte.softDirty) return false;
       return !pte.uffdWp;
   }
 }
 
 /** gup_must_unshare(): must a R/O pin first unshare this page (FAULT_FLAG_UNSHARE)? vma is null for GUP-fast. */
-export function gup_must_unshare(k: Kernel, vma: Vma | null, flags: number, page: Folio): boolean {
+export function gup_must_unshare(k: Kernel, vma: Vma | null, flags: number, pfn: number): boolean {
+  const page = folio(k, pfn);
   if (k.p.unshare === 'none') return false;
   if ((flags & (FOLL_WRITE | FOLL_PIN)) !== FOLL_PIN) return false;
   if (!page.anon) {
@@ -97,55 +101,82 @@ export function gup_must_unshare(k: Kernel, vma: Vma | null, flags: number, page
     if (!vma) return true;
     return isCowMapping(vma.flags);
   }
-  return !page.anonExclusive;
+  return !PageAnonExclusive(k, pfn);
 }
 
-/** try_grab_page()/try_grab_folio(): FOLL_GET takes a reference, FOLL_PIN a pin. */
-export function try_grab_page(k: Kernel, mm: Mm, f: Folio, flags: number): GupRef {
+/** try_grab_folio(page, refs, flags): FOLL_GET takes references, FOLL_PIN pins, for `nr` consecutive pages of one folio. */
+export function try_grab_page(k: Kernel, mm: Mm, pfn: number, flags: number, nr = 1): GupRef {
+  const f = folio(k, pfn);
+  const ref: GupRef = nr === 1 ? { pfn, pin: (flags & FOLL_PIN) !== 0 } : { pfn, pin: (flags & FOLL_PIN) !== 0, nr };
   if (flags & FOLL_PIN) {
     mm.hasPinned = true;
-    if (f.zero && k.p.pinZeroPageNoRef) return { pfn: f.pfn, pin: true };
-    if (!k.p.pinAccounting) f.refcount += 1;
+    if (f.zero && f.order === 0 && k.p.pinZeroPageNoRef) return ref;
+    if (!k.p.pinAccounting) f.refcount += nr;
     else if (f.order > 0) {
-      f.refcount += 1;
-      f.pincount += 1;
-    } else f.refcount += GUP_PIN_COUNTING_BIAS;
-    return { pfn: f.pfn, pin: true };
+      f.refcount += nr;
+      f.pincount += nr;
+    } else f.refcount += GUP_PIN_COUNTING_BIAS * nr;
+    return ref;
   }
-  f.refcount += 1;
-  return { pfn: f.pfn, pin: false };
+  f.refcount += nr;
+  return ref;
 }
 
 /** unpin_user_page() / put_page() for a GUP reference. */
 export function gup_put_ref(k: Kernel, ref: GupRef): void {
   const f = folio(k, ref.pfn);
-  if (!ref.pin) return folio_put(k, ref.pfn);
-  if (f.zero && k.p.pinZeroPageNoRef) return;
-  if (!k.p.pinAccounting) return folio_put(k, ref.pfn);
+  const nr = ref.nr ?? 1;
+  if (!ref.pin) return folio_put(k, ref.pfn, nr);
+  if (f.zero && f.order === 0 && k.p.pinZeroPageNoRef) return;
+  if (!k.p.pinAccounting) return folio_put(k, ref.pfn, nr);
   if (f.order > 0) {
-    f.pincount -= 1;
-    return folio_put(k, ref.pfn);
+    f.pincount -= nr;
+    return folio_put(k, ref.pfn, nr);
   }
-  folio_put(k, ref.pfn, GUP_PIN_COUNTING_BIAS);
+  folio_put(k, ref.pfn, GUP_PIN_COUNTING_BIAS * nr);
 }
 
-type Follow = { page: Folio } | { fault: true; unshare: boolean };
+type Follow = { pfn: number; nr: number } | { fault: true; unshare: boolean };
 
-/** follow_page_pte(): look the page up under the PTL; null means "fault first". */
+/** follow_page_pte(): look the page up under the PTL; a fault first when it cannot be used as it is. */
 function follow_page_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): Follow {
   const pte = pte_at(k, mm, addr);
   if (!pte || pte.kind !== 'present') return { fault: true, unshare: false };
   const normal = vm_normal_page(k, pte);
-  const page = normal ?? folio(k, pte.pfn);
   if (flags & FOLL_WRITE && !can_follow_write_pte(k, pte, normal, vma, flags)) {
     trace(k, 'follow_page_pte', `0x${addr.toString(16)}: FOLL_WRITE on a R/O PTE: fault`);
     return { fault: true, unshare: false };
   }
-  if (!pte.write && gup_must_unshare(k, vma, flags, page)) {
+  if (!pte.write && gup_must_unshare(k, vma, flags, pte.pfn)) {
     trace(k, 'follow_page_pte', `0x${addr.toString(16)}: gup_must_unshare: -EMLINK, unshare fault`);
     return { fault: true, unshare: true };
   }
-  return { page };
+  return { pfn: pte.pfn, nr: 1 };
+}
+
+/** follow_trans_huge_pmd() / follow_hugetlb_page() (6.2): a PMD/PUD leaf; every page of it the range covers at once. */
+function follow_huge(k: Kernel, vma: Vma, addr: number, h: { start: number; e: HugePte }, flags: number, left: number): Follow {
+  const e = h.e;
+  const head = folio(k, e.pfn);
+  if (flags & FOLL_WRITE && !e.write) {
+    // can_follow_write_pmd(): the same rule as for PTEs, per era.
+    const canFollow = k.p.followWrite === 'force_cow_dirty' ? (flags & FOLL_FORCE) !== 0 && (flags & FOLL_COW) !== 0 && e.dirty
+      : k.p.followWrite === 'cow_dirty' ? (flags & FOLL_COW) !== 0 && e.dirty
+      : k.p.followWrite === 'anon_exclusive' ? (flags & FOLL_FORCE) !== 0 && !(vma.flags & VM_WRITE) && head.anon && PageAnonExclusive(k, e.pfn)
+      : false;
+    if (!canFollow) {
+      trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: FOLL_WRITE on a R/O huge entry: fault`);
+      return { fault: true, unshare: false };
+    }
+  }
+  // PG_anon_exclusive of a PMD/PUD-mapped folio lives on its head page.
+  if (!e.write && gup_must_unshare(k, vma, flags, e.pfn)) {
+    trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: gup_must_unshare: -EMLINK, unshare fault`);
+    return { fault: true, unshare: true };
+  }
+  const ps = k.s.config.pageSize;
+  const idx = (addr - h.start) / ps;
+  return { pfn: e.pfn + idx, nr: Math.min(left, e.size / ps - idx) };
 }
 
 /** One step of __get_user_pages(): a lookup, or the fault a failed lookup asked for. Returns the step's label. */
@@ -191,17 +222,19 @@ export function gup_step(k: Kernel, g: GupState): string {
     }
     return 'faultin_page';
   }
-  const r = follow_page_pte(k, mm, vma, addr, flags);
+  const h = huge_at(k, mm, addr);
+  const r = h ? follow_huge(k, vma, addr, h, flags, g.nrPages - g.i) : follow_page_pte(k, mm, vma, addr, flags);
   if ('fault' in r) {
     g.pending = { unshare: r.unshare };
     return 'follow_page_pte';
   }
-  g.refs.push(try_grab_page(k, mm, r.page, flags));
+  g.refs.push(try_grab_page(k, mm, r.pfn, flags, r.nr));
+  const f = folio(k, r.pfn);
   trace(
     k, 'follow_page_pte',
-    `0x${addr.toString(16)} -> ${r.page.zero ? 'zeropage' : `pfn ${r.page.pfn}`} (${flagNames(flags & (FOLL_GET | FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_COW), FOLL_NAMES)})`,
+    `0x${addr.toString(16)} -> ${f.zero ? (f.order ? 'huge zeropage' : 'zeropage') : `pfn ${r.pfn}`}${r.nr > 1 ? ` +${r.nr - 1} page(s)` : ''} (${flagNames(flags & (FOLL_GET | FOLL_PIN | FOLL_WRITE | FOLL_LONGTERM | FOLL_FORCE | FOLL_COW), FOLL_NAMES)})`,
   );
-  g.i++;
+  g.i += r.nr;
   g.foll = null;
   return 'follow_page_pte';
 }
@@ -240,34 +273,47 @@ export function gup_fast_step(k: Kernel, g: GupState): string {
     case 'read': {
       // (B1) ptep_get_lockless(), (B2) usable without a fault?
       if (g.i >= g.nrPages) return stop('done');
-      const pte = pte_at(k, mm, g.start + g.i * k.s.config.pageSize);
+      const addr = g.start + g.i * k.s.config.pageSize;
+      const h = huge_at(k, mm, addr);
+      if (h) {
+        // gup_huge_pmd() / gup_huge_pud(): the leaf as one unit.
+        if (flags & FOLL_WRITE && !h.e.write) return stop('FOLL_WRITE on a R/O huge entry');
+        f.pte = h.e;
+        f.nr = Math.min(g.nrPages - g.i, h.e.size / k.s.config.pageSize - (addr - h.start) / k.s.config.pageSize);
+        f.stage = 'grab';
+        return 'pmdp_get_lockless';
+      }
+      const pte = pte_at(k, mm, addr);
       if (!pte || pte.kind !== 'present') return stop('PTE not present');
       if (pte.special) return stop('special PTE');
       if (flags & FOLL_WRITE && !pte.write) return stop('FOLL_WRITE on a R/O PTE');
       f.pte = pte;
+      f.nr = 1;
       f.stage = 'grab';
       return 'ptep_get_lockless';
     }
     case 'grab': {
       // (B3) try_grab_folio(): fails on a folio that was freed meanwhile.
-      const page = k.s.folios[f.pte!.pfn];
+      const pfn = pageAt(k, g, f);
+      const page = lookupFolio(k, pfn);
       if (!page || page.refcount === 0) return stop('folio freed under us');
-      g.refs.push(try_grab_page(k, mm, page, g.flags));
+      g.refs.push(try_grab_page(k, mm, pfn, g.flags, f.nr));
       f.stage = 'check';
       return 'try_grab_folio';
     }
     case 'check': {
       // (B4) the PTE must not have changed; (B5) a R/O pin of a shared anon page needs the slow path.
-      const now = pte_at(k, mm, g.start + g.i * k.s.config.pageSize);
-      const page = folio(k, f.pte!.pfn);
+      const addr = g.start + g.i * k.s.config.pageSize;
+      const now = f.pte!.kind === 'huge' ? huge_at(k, mm, addr)?.e : pte_at(k, mm, addr);
       const changed = JSON.stringify(now) !== JSON.stringify(f.pte);
-      if (changed || (!f.pte!.write && gup_must_unshare(k, null, flags, page))) {
+      // For a leaf, gup_must_unshare() looks at the head page, which carries PG_anon_exclusive.
+      if (changed || (!f.pte!.write && gup_must_unshare(k, null, flags, f.pte!.pfn))) {
         gup_put_ref(k, g.refs.pop()!);
         return stop(changed ? 'PTE changed under us' : 'gup_must_unshare');
       }
-      g.i++;
+      g.i += f.nr;
       f.stage = 'read';
-      return 'gup_pte_range';
+      return f.nr > 1 ? 'gup_huge_pmd' : 'gup_pte_range';
     }
     case 'end': {
       // read_seqcount_retry(): fork() ran meanwhile, so every pin of this walk may be stale.
@@ -280,6 +326,23 @@ export function gup_fast_step(k: Kernel, g: GupState): string {
       }
       return 'read_seqcount_retry';
     }
+  }
+}
+
+/** The page GUP-fast grabs at (B3): the PTE's page, or the page of the leaf at the current address. */
+function pageAt(k: Kernel, g: GupState, f: GupFastState): number {
+  const e = f.pte!;
+  if (e.kind !== 'huge') return e.pfn;
+  const addr = g.start + g.i * k.s.config.pageSize;
+  return e.pfn + (addr % e.size) / k.s.config.pageSize;
+}
+
+/** The folio of a page, or undefined if it was freed (GUP-fast's view, without a reference). */
+function lookupFolio(k: Kernel, pfn: number): Folio | undefined {
+  try {
+    return folio(k, pfn);
+  } catch {
+    return undefined;
   }
 }
 

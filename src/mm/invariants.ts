@@ -1,6 +1,7 @@
 // What the kernel would VM_BUG_ON / WARN about, checked after every step and
 // reported as findings (separate from what the scenario observes).
-import type { KernelState } from '../model/types.js';
+import type { Folio, GupRef, KernelState } from '../model/types.js';
+import { MAX_FOLIO_ORDER } from './context.js';
 import type { Policies } from '../eras/policies.js';
 import { GUP_PIN_COUNTING_BIAS } from '../model/flags.js';
 import { heldRefs } from '../syscalls/ops.js';
@@ -11,9 +12,30 @@ export interface Violation {
   detail: string;
 }
 
+/** The head pfn of the folio containing pfn (folios are naturally aligned). */
+function headOf(s: KernelState, pfn: number): number | undefined {
+  for (let o = 0; o <= MAX_FOLIO_ORDER; o++) {
+    const head = pfn - (pfn % 2 ** o);
+    const f = s.folios[head];
+    if (f && head + 2 ** f.order > pfn) return head;
+  }
+  return undefined;
+}
+
+function exclusiveAt(f: Folio, pfn: number): boolean {
+  if (!f.pages) return f.anonExclusive;
+  return f.pages[Math.min(pfn - f.pfn, f.pages.length - 1)]!.anonExclusive;
+}
+
 export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violation[] {
   const out: Violation[] = [];
-  const held = heldRefs(s);
+  const held = new Map<number, GupRef[]>();
+  for (const [pfn, refs] of heldRefs(s)) {
+    const head = headOf(s, pfn) ?? pfn;
+    const list = held.get(head);
+    if (list) list.push(...refs);
+    else held.set(head, [...refs]);
+  }
   const lru = new Map<number, number>();
   for (const pfn of s.lruAdd) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
   // Reclaim's isolation reference (folio_isolate_lru) on pages it still has to process.
@@ -29,18 +51,29 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
     if (op.kind === 'fork' && op.f.wrprotect !== null) underPtl.add(`${op.f.parentMm}:${op.f.wrprotect}`);
   }
   const mapped = new Map<number, number>();
+  const entire = new Map<number, number>();
   for (const mm of Object.values(s.mms)) {
+    for (const e of Object.values(mm.huge)) {
+      if (e.hugeZero) continue;
+      entire.set(e.pfn, (entire.get(e.pfn) ?? 0) + 1);
+      const f = s.folios[e.pfn];
+      if (!f) out.push({ invariant: 'pte-maps-freed-page', detail: `a huge entry maps freed pfn ${e.pfn}` });
+      else if (e.write && f.anon && p.anonExclusive && !exclusiveAt(f, f.pfn)) {
+        out.push({ invariant: 'writable-shared-anon', detail: `writable huge entry to pfn ${f.pfn}, which may be shared` });
+      }
+    }
     for (const [v, pte] of Object.entries(mm.ptes)) {
       if (pte.kind !== 'present' || pte.special) continue;
       mapped.set(pte.pfn, (mapped.get(pte.pfn) ?? 0) + 1);
-      const f = s.folios[pte.pfn];
+      const head = s.folios[pte.pfn] ? pte.pfn : headOf(s, pte.pfn);
+      const f = head === undefined ? undefined : s.folios[head];
       if (!f) {
         out.push({ invariant: 'pte-maps-freed-page', detail: `a PTE maps freed pfn ${pte.pfn}` });
         continue;
       }
       // "For anonymous pages that are mapped R/W, PG_anon_exclusive can be assumed to always be set." (78fbe906cc90)
       if (pte.write && f.anon && !underPtl.has(`${mm.id}:${v}`)) {
-        if (p.anonExclusive ? !f.anonExclusive : f.mapcount > 1) {
+        if (p.anonExclusive ? !exclusiveAt(f, pte.pfn) : !f.pages && f.mapcount > 1) {
           out.push({ invariant: 'writable-shared-anon', detail: `writable PTE to pfn ${f.pfn}, which may be shared` });
         }
       }
@@ -49,27 +82,40 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
   for (const f of Object.values(s.folios)) {
     if (f.zero) continue;
     const refs = held.get(f.pfn) ?? [];
-    const pins = refs.filter((r) => r.pin).length;
-    const gets = refs.length - pins;
+    const pins = refs.filter((r) => r.pin).reduce((n, r) => n + (r.nr ?? 1), 0);
+    const gets = refs.reduce((n, r) => n + (r.nr ?? 1), 0) - pins;
     const pinRefs = p.pinAccounting ? pins * (f.order > 0 ? 1 : GUP_PIN_COUNTING_BIAS) : pins;
+    const maps = f.pages ? f.pages.reduce((n, pg) => n + pg.mapcount, 0) + (f.entireMapcount ?? 0) : f.mapcount;
     const expected =
-      f.mapcount + (f.swapCache ? 1 : 0) + (lru.get(f.pfn) ?? 0) + (cached.has(f.pfn) ? 1 : 0) + gets + pinRefs;
+      maps + (f.swapCache ? 1 : 0) + (lru.get(f.pfn) ?? 0) + (cached.has(f.pfn) ? 1 : 0) + gets + pinRefs;
     if (f.refcount !== expected) {
       out.push({
         invariant: 'refcount',
         detail: `pfn ${f.pfn} refcount ${f.refcount}, but mappings, caches and GUP users account for ${expected}`,
       });
     }
-    if ((mapped.get(f.pfn) ?? 0) !== f.mapcount) {
+    if (!f.pages && (mapped.get(f.pfn) ?? 0) !== f.mapcount) {
       out.push({ invariant: 'mapcount', detail: `pfn ${f.pfn} mapcount ${f.mapcount}, mapped by ${mapped.get(f.pfn) ?? 0} PTE(s)` });
     }
-    if (f.anonExclusive && !f.anon) {
+    if (f.pages) {
+      if ((entire.get(f.pfn) ?? 0) !== (f.entireMapcount ?? 0)) {
+        out.push({ invariant: 'mapcount', detail: `pfn ${f.pfn} entire mapcount ${f.entireMapcount}, mapped by ${entire.get(f.pfn) ?? 0} huge entr(ies)` });
+      }
+      if (f.hugetlbKB === undefined) {
+        f.pages.forEach((pg, i) => {
+          if ((mapped.get(f.pfn + i) ?? 0) !== pg.mapcount) {
+            out.push({ invariant: 'mapcount', detail: `pfn ${f.pfn + i} mapcount ${pg.mapcount}, mapped by ${mapped.get(f.pfn + i) ?? 0} PTE(s)` });
+          }
+        });
+      }
+    }
+    if ((f.anonExclusive || f.pages?.some((pg) => pg.anonExclusive)) && !f.anon) {
       out.push({ invariant: 'exclusive-non-anon', detail: `PG_anon_exclusive on non-anon pfn ${f.pfn}` });
     }
     if (p.anonExclusive && f.anon && f.swapCache && f.anonExclusive && f.mapcount === 0) {
       out.push({ invariant: 'exclusive-swapcache', detail: `unmapped swap-cache pfn ${f.pfn} is PageAnonExclusive` });
     }
-    if (p.anonExclusive && f.anon && pins > 0 && !f.anonExclusive) {
+    if (p.anonExclusive && f.anon && pins > 0 && !f.pages && !f.anonExclusive) {
       out.push({ invariant: 'pinned-not-exclusive', detail: `pinned anon pfn ${f.pfn} is not PageAnonExclusive` });
     }
   }
@@ -78,8 +124,10 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
     const proc = s.processes[pin.pid];
     const mm = proc?.mm != null ? s.mms[proc.mm] : undefined;
     if (!mm) continue;
-    pin.refs.forEach((r, i) => {
+    let i = 0;
+    pin.refs.forEach((r) => {
       const v = String(Math.floor(pin.addr / s.config.pageSize) + i);
+      i += r.nr ?? 1;
       const pte = mm.ptes[v];
       const inVma = mm.vmas.some((vma) => vma.start <= Number(v) * s.config.pageSize && Number(v) * s.config.pageSize < vma.end);
       if (inVma && pte?.kind === 'present' && pte.pfn !== r.pfn) {

@@ -3,11 +3,14 @@
 import type { Mm } from '../model/types.js';
 import {
   EINVAL, ENOMEM, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_KEEPONFORK, MADV_PAGEOUT, MADV_COLD,
-  MADV_WIPEONFORK, MADV_NORMAL, VM_DONTCOPY, VM_SHARED, VM_WIPEONFORK,
+  MADV_WIPEONFORK, MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_WIPEONFORK,
 } from '../model/flags.js';
-import { type Kernel, trace, vpn } from './context.js';
+import { type Kernel, folio, trace, vpn } from './context.js';
+import { __split_huge_pmd, hugepage_madvise, split_folio } from './huge_memory.js';
+import { page_mapcount } from './folio.js';
+import { madvise_collapse } from './khugepaged.js';
 import { zap_pte_range } from './memory.js';
-import { split_vmas } from './mmap.js';
+import { split_vmas_huge, vma_merge_all } from './mmap.js';
 import { lru_add_drain } from './folio.js';
 import { vm_normal_page } from './pgtable.js';
 import type { ReclaimState } from './vmscan.js';
@@ -17,8 +20,9 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
   const ps = k.s.config.pageSize;
   if (start % ps) return -EINVAL;
   const end = start + Math.ceil(len / ps) * ps;
-  const known = [MADV_NORMAL, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK];
+  const known = [MADV_NORMAL, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE];
   if (k.p.madvPageout) known.push(MADV_COLD, MADV_PAGEOUT);
+  if (k.p.madvCollapse) known.push(MADV_COLLAPSE);
   if (!known.includes(advice)) {
     trace(k, 'madvise', `advice ${advice} unknown to this kernel: -EINVAL`);
     return -EINVAL;
@@ -26,17 +30,25 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
   const covered = mm.vmas.filter((v) => v.start < end && v.end > start).reduce((n, v) => n + Math.min(v.end, end) - Math.max(v.start, start), 0);
   if (covered !== end - start) return -ENOMEM;
   switch (advice) {
+    case MADV_HUGEPAGE:
+    case MADV_NOHUGEPAGE:
+      for (const v of split_vmas_huge(k, mm, start, end)) if (!(v.flags & VM_HUGETLB)) hugepage_madvise(v, advice === MADV_HUGEPAGE);
+      vma_merge_all(k, mm);
+      return 0;
+    case MADV_COLLAPSE:
+      return madvise_collapse(k, mm, start, end);
     case MADV_DONTNEED:
       trace(k, 'madvise_dontneed_single_vma', `zap 0x${start.toString(16)}-0x${end.toString(16)}`);
       zap_pte_range(k, mm, start, end);
       return 0;
     case MADV_DONTFORK:
     case MADV_DOFORK:
-      for (const v of split_vmas(mm, start, end, ps)) v.flags = advice === MADV_DONTFORK ? v.flags | VM_DONTCOPY : v.flags & ~VM_DONTCOPY;
+      for (const v of split_vmas_huge(k, mm, start, end)) v.flags = advice === MADV_DONTFORK ? v.flags | VM_DONTCOPY : v.flags & ~VM_DONTCOPY;
+      vma_merge_all(k, mm);
       return 0;
     case MADV_WIPEONFORK:
     case MADV_KEEPONFORK: {
-      const vmas = split_vmas(mm, start, end, ps);
+      const vmas = split_vmas_huge(k, mm, start, end);
       if (vmas.some((v) => v.file || v.flags & VM_SHARED)) return -EINVAL;
       for (const v of vmas) v.flags = advice === MADV_WIPEONFORK ? v.flags | VM_WIPEONFORK : v.flags & ~VM_WIPEONFORK;
       return 0;
@@ -45,13 +57,24 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
       // madvise_pageout(): drain the lru_add batch, then isolate pages mapped only here.
       lru_add_drain(k);
       const pages: number[] = [];
+      // A THP is only paged out if mapped once; it is split first (split PMD, then split_folio).
+      for (const key of Object.keys(mm.huge)) {
+        const hs = Number(key) * ps;
+        const e = mm.huge[key]!;
+        if (hs + e.size <= start || hs >= end || e.hugeZero) continue;
+        const f = folio(k, e.pfn);
+        if (f.hugetlbKB !== undefined || !f.anon || f.entireMapcount !== 1) continue;
+        __split_huge_pmd(k, mm, hs);
+      }
       for (let a = start; a < end; a += ps) {
         const pte = mm.ptes[vpn(k, a)];
-        if (pte?.kind !== 'present') continue;
+        if (pte?.kind !== 'present' || pte.special) continue;
+        const large = folio(k, pte.pfn);
+        if (large.order > 0 && large.anon && page_mapcount(k, pte.pfn) === 1) split_folio(k, large, 0);
         const f = vm_normal_page(k, pte);
         // 12e967fd8e4e (5.6): leave pages other processes map too; before it they were unmapped everywhere.
         // Page-cache pages too (madvise_cold_or_pageout_pte_range); src/mm/shmem.ts unmaps them.
-        if (!f || (!f.anon && !f.mapping) || !f.lru || (k.p.pageoutSkipShared && f.mapcount !== 1)) continue;
+        if (!f || f.order > 0 || (!f.anon && !f.mapping) || !f.lru || (k.p.pageoutSkipShared && f.mapcount !== 1)) continue;
         f.lru = false;
         f.refcount++;
         pages.push(f.pfn);

@@ -1,10 +1,12 @@
 // Page faults (mm/memory.c): handle_mm_fault and its handlers, per era.
 import type { Folio, Mm, PresentPte, SwapPte, Vma } from '../model/types.js';
 import {
-  FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_WRITE, VM_SOFTDIRTY, isCowMapping,
+  FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_WRITE, VM_SOFTDIRTY, isCowMapping,
 } from '../model/flags.js';
-import { type Kernel, trace, ModelBug, folio } from './context.js';
-import { folio_alloc, folio_add_lru, folio_put, lru_add_drain } from './folio.js';
+import { type Kernel, trace, ModelBug, folio, vpn } from './context.js';
+import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_mapped, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
+import { __split_huge_pmd, do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_at, thp_vma_suitable, zap_huge_pmd } from './huge_memory.js';
+import { hugetlb_fault } from './hugetlb.js';
 import {
   page_add_anon_rmap, page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap,
   anon_vma_prepare,
@@ -45,9 +47,21 @@ function fileIndex(k: Kernel, vma: Vma, addr: number): number {
 
 /** handle_mm_fault() -> handle_pte_fault(): dispatch on the PTE. */
 export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): FaultResult {
-  const pte = pte_at(k, mm, addr);
   const kind = flags & FAULT_FLAG_UNSHARE ? 'unshare' : flags & FAULT_FLAG_WRITE ? 'write' : 'read';
   trace(k, 'handle_mm_fault', `${kind} fault at 0x${addr.toString(16)}`);
+  if (vma.flags & VM_HUGETLB) return hugetlb_fault(k, mm, vma, addr, flags);
+  // __handle_mm_fault(): the PMD level first.
+  const h = huge_at(k, mm, addr);
+  if (!h) {
+    const start = thp_vma_suitable(k, mm, vma, addr, k.s.config.thp.pmdOrder);
+    if (start !== null && do_huge_pmd_anonymous_page(k, mm, vma, start, flags) === 'done') return OK;
+  } else if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !h.e.write) {
+    if (do_huge_pmd_wp_page(k, mm, vma, h.start, flags) === 'done') return flags & FAULT_FLAG_WRITE ? WROTE : OK;
+  } else {
+    mm.huge[vpn(k, h.start)] = { ...h.e, young: true, ...(flags & FAULT_FLAG_WRITE ? { dirty: true, softDirty: true } : {}) };
+    return OK;
+  }
+  const pte = pte_at(k, mm, addr);
   if (!pte || pte.kind === 'marker') {
     // userfaultfd: missing and minor faults, and handle_pte_marker() (src/mm/userfaultfd.ts).
     const how = handle_pte_none_uffd(k, mm, vma, addr, pte, flags);
@@ -73,6 +87,22 @@ export function do_anonymous_page(k: Kernel, mm: Mm, vma: Vma, addr: number, fla
     return OK;
   }
   anon_vma_prepare(k, vma);
+  // 6.8 alloc_anon_folio(): the largest enabled mTHP order whose aligned range is empty and inside the VMA.
+  if (k.p.mthp) {
+    const orders = k.s.config.thp.enabledOrders.filter((o) => o < k.s.config.thp.pmdOrder).sort((a, b) => b - a);
+    for (const o of orders) {
+      const start = thp_vma_suitable(k, mm, vma, addr, o);
+      if (start === null) continue;
+      const f = folio_alloc(k, undefined, o);
+      page_add_new_anon_rmap(k, f, vma);
+      folio_add_lru(k, f);
+      const nr = 2 ** o;
+      f.refcount = nr;
+      for (let i = 0; i < nr; i++) set_pte_at(k, mm, start + i * k.s.config.pageSize, maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn + i)), vma));
+      trace(k, 'do_anonymous_page', `new anon mTHP pfn ${f.pfn} (order ${o}) PTE-mapped at 0x${start.toString(16)}`);
+      return OK;
+    }
+  }
   const f = folio_alloc(k);
   page_add_new_anon_rmap(k, f, vma);
   folio_add_lru(k, f);
@@ -89,7 +119,7 @@ function do_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): Fau
   if (!(flags & FAULT_FLAG_WRITE)) {
     // do_read_fault(): map the page-cache page read-only.
     const f = filemap_fault(k, file, index);
-    page_add_file_rmap(k, f);
+    page_add_file_rmap(k, f.pfn);
     set_pte_at(k, mm, addr, mk_pte(f.pfn));
     trace(k, 'do_read_fault', `map page-cache pfn ${f.pfn} read-only`);
     return OK;
@@ -108,7 +138,7 @@ function do_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): Fau
   }
   // do_shared_fault(): write straight into the page cache.
   const f = filemap_fault(k, file, index);
-  page_add_file_rmap(k, f);
+  page_add_file_rmap(k, f.pfn);
   f.dirty = true;
   set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma));
   trace(k, 'do_shared_fault', `map page-cache pfn ${f.pfn} writable`);
@@ -127,8 +157,7 @@ function wp_page_copy(
   k: Kernel, mm: Mm, vma: Vma, addr: number, pte: PresentPte, old: Folio | null, unshare: boolean,
 ): FaultResult {
   anon_vma_prepare(k, vma);
-  const src = old ?? folio(k, k.s.zeroPfn);
-  const f = folio_alloc(k, old ? src.data : filled(k.s.config.pageSize, 0));
+  const f = folio_alloc(k, old ? page_data(k, pte.pfn) : filled(k.s.config.pageSize, 0));
   page_add_new_anon_rmap(k, f, vma);
   folio_add_lru(k, f);
   // An unshare copy stays R/O and keeps soft-dirty and uffd-wp; a write copy is dirty (soft-dirty) and writable.
@@ -137,19 +166,19 @@ function wp_page_copy(
     : maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma);
   set_pte_at(k, mm, addr, copied);
   if (old) {
-    page_remove_rmap(k, old);
+    page_remove_rmap(k, pte.pfn);
     folio_put(k, old.pfn);
   }
   trace(
     k, 'wp_page_copy',
-    `${old ? `pfn ${old.pfn}` : 'zeropage'} replaced by a copy, pfn ${f.pfn}${unshare ? ' (unshare: R/O)' : ''}`,
+    `${old ? `pfn ${pte.pfn}` : 'zeropage'} replaced by a copy, pfn ${f.pfn}${unshare ? ' (unshare: R/O)' : ''}`,
   );
   // VM_FAULT_WRITE only for a write: an unshare is not one (5.19 .. 6.1).
   return unshare ? OK : WROTE;
 }
 
 /** wp_can_reuse_anon_folio() (6.7; the same test inline in do_wp_page since 5.19): refcount-based exclusivity. */
-function wp_can_reuse_anon_folio(k: Kernel, f: Folio, vma: Vma): boolean {
+function wp_can_reuse_anon_folio(k: Kernel, f: Folio, pfn: number, vma: Vma): boolean {
   const fn = k.p.wpCanReuseAnonFolio ? 'wp_can_reuse_anon_folio' : 'do_wp_page';
   if (f.ksm || f.refcount > 3) {
     trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} > 3: copy`);
@@ -165,13 +194,13 @@ function wp_can_reuse_anon_folio(k: Kernel, f: Folio, vma: Vma): boolean {
     trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} != 1: copy`);
     return false;
   }
-  page_move_anon_rmap(k, f, vma);
-  trace(k, fn, `pfn ${f.pfn} refcount 1: reuse`);
+  page_move_anon_rmap(k, pfn, vma);
+  trace(k, fn, `pfn ${pfn} refcount 1: reuse`);
   return true;
 }
 
 /** The era's answer to "may this write fault reuse the anon page in place?" (do_wp_page). */
-function anonReuse(k: Kernel, f: Folio, vma: Vma): boolean {
+function anonReuse(k: Kernel, f: Folio, pfn: number, vma: Vma): boolean {
   switch (k.p.wpReuse) {
     case 'reuse_swap_page': {
       if (f.ksm) {
@@ -179,29 +208,35 @@ function anonReuse(k: Kernel, f: Folio, vma: Vma): boolean {
         const ok = k.p.wpKsmReuse && !f.swapCache && f.refcount === 1;
         if (ok) f.ksm = false;
         trace(k, 'do_wp_page', `KSM pfn ${f.pfn}: ${ok ? 'reuse' : 'copy'}`);
-        if (ok) page_move_anon_rmap(k, f, vma);
+        if (ok) page_move_anon_rmap(k, pfn, vma);
         return ok;
       }
       // 4.x..5.8: mapcount (+ swapcount) decides; GUP references are invisible.
-      if (!reuse_swap_page(k, f)) return false;
-      page_move_anon_rmap(k, f, vma);
+      if (f.order > 0) {
+        // page_trans_huge_map_swapcount(): the most-mapped page of the THP counts.
+        const count = (f.entireMapcount ?? 0) + Math.max(...f.pages!.map((p) => p.mapcount));
+        trace(k, 'reuse_swap_page', `THP pfn ${f.pfn} page ${pfn - f.pfn}: map count ${count}: ${count <= 1 ? 'reuse' : 'copy'}`);
+        if (count > 1) return false;
+      } else if (!reuse_swap_page(k, f)) return false;
+      page_move_anon_rmap(k, pfn, vma);
       return true;
     }
     case 'page_count': {
       // 09854ba94c6a (5.9): reuse only if we hold the only reference.
-      const ok = !f.ksm && f.refcount === 1 && f.mapcount === 1;
-      trace(k, 'do_wp_page', `pfn ${f.pfn} page_count ${f.refcount}, mapcount ${f.mapcount}: ${ok ? 'reuse' : 'copy'}`);
+      const mapcount = page_mapcount(k, pfn);
+      const ok = !f.ksm && f.refcount === 1 && mapcount === 1;
+      trace(k, 'do_wp_page', `pfn ${pfn} page_count ${f.refcount}, mapcount ${mapcount}: ${ok ? 'reuse' : 'copy'}`);
       return ok;
     }
     case 'page_count_drain':
       // 5.18: refcount with LRU drain and swap-cache freeing.
-      return wp_can_reuse_anon_folio(k, f, vma);
+      return wp_can_reuse_anon_folio(k, f, pfn, vma);
     case 'anon_exclusive':
-      if (f.anonExclusive) {
-        trace(k, 'do_wp_page', `pfn ${f.pfn} PageAnonExclusive: reuse`);
+      if (PageAnonExclusive(k, pfn)) {
+        trace(k, 'do_wp_page', `pfn ${pfn} PageAnonExclusive: reuse`);
         return true;
       }
-      return wp_can_reuse_anon_folio(k, f, vma);
+      return wp_can_reuse_anon_folio(k, f, pfn, vma);
   }
 }
 
@@ -219,9 +254,9 @@ export function do_wp_page(k: Kernel, mm: Mm, vma: Vma, addr: number, orig: Pres
     return wp_page_reuse(k, mm, vma, addr, pte);
   }
   if (page && page.anon) {
-    if (anonReuse(k, page, vma)) {
+    if (anonReuse(k, page, pte.pfn, vma)) {
       if (unshare) {
-        trace(k, 'do_wp_page', `unshare: pfn ${page.pfn} is exclusive now, PTE stays R/O`);
+        trace(k, 'do_wp_page', `unshare: pfn ${pte.pfn} is exclusive now, PTE stays R/O`);
         return OK;
       }
       return wp_page_reuse(k, mm, vma, addr, pte);
@@ -302,7 +337,7 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
   }
   // pte_swp_uffd_wp(): the bit comes back write-protected; a write retries into do_wp_page().
   if (pte.uffdWp) pte = { ...pte, write: false };
-  page_add_anon_rmap(k, f, vma, exclusive);
+  page_add_anon_rmap(k, f.pfn, vma, exclusive);
   set_pte_at(k, mm, addr, pte);
   trace(k, 'do_swap_page', `pfn ${f.pfn} mapped ${pte.write ? 'writable' : 'R/O'}${f.anonExclusive ? ', PageAnonExclusive' : ''}`);
   if (write) return do_wp_page(k, mm, vma, addr, pte, flags);
@@ -312,7 +347,17 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
 /** zap_pte_range(): unmap pages (munmap, MADV_DONTNEED, exit); dropMarkers is ZAP_FLAG_DROP_MARKER. */
 export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number, dropMarkers = false): void {
   const ps = k.s.config.pageSize;
-  for (let addr = start; addr < end; addr += ps) {
+  // zap_pmd_range(): whole PMD/PUD mappings go at once, partly covered ones are split first.
+  for (const key of Object.keys(mm.huge)) {
+    const e = mm.huge[key]!;
+    const hs = Number(key) * ps;
+    if (hs + e.size <= start || hs >= end) continue;
+    if (hs >= start && hs + e.size <= end) zap_huge_pmd(k, mm, hs);
+    else __split_huge_pmd(k, mm, hs);
+  }
+  for (const v of Object.keys(mm.ptes)) {
+    const addr = Number(v) * ps;
+    if (addr < start || addr >= end) continue;
     const pte = pte_at(k, mm, addr);
     if (!pte) continue;
     const vma = findVma(mm, addr);
@@ -323,10 +368,10 @@ export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number, dro
       const f = vm_normal_page(k, pte);
       if (!f) continue;
       if (pte.dirty && !f.anon) f.dirty = true;
-      page_remove_rmap(k, f);
-      trace(k, 'zap_pte_range', `unmap pfn ${f.pfn} at 0x${addr.toString(16)}`);
+      page_remove_rmap(k, pte.pfn);
+      trace(k, 'zap_pte_range', `unmap pfn ${pte.pfn} at 0x${addr.toString(16)}`);
       // free_pages_and_swap_cache() -> free_swap_cache(): the last unmap drops an unneeded swap-cache copy.
-      if (f.swapCache && f.mapcount === 0) try_to_free_swap(k, f);
+      if (f.swapCache && !folio_mapped(f)) try_to_free_swap(k, f);
       folio_put(k, f.pfn);
     } else if (pte.kind === 'swap') {
       const d = decode_swap_pte(k, pte);

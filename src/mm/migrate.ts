@@ -5,7 +5,7 @@
 // to a new page; remove_migration_pte() maps the new page with those bits.
 import type { Folio, MigrationPte, PresentPte, Vma } from '../model/types.js';
 import { type Kernel, folio, trace } from './context.js';
-import { folio_alloc, folio_put, lru_add_drain } from './folio.js';
+import { PageAnonExclusive, folio_alloc, folio_put, lru_add_drain } from './folio.js';
 import { folio_mappings, page_add_anon_rmap, page_add_file_rmap, page_remove_rmap, page_try_share_anon_rmap } from './rmap.js';
 import { VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE } from '../model/flags.js';
 import { mk_pte, pte_at, vm_normal_page } from './pgtable.js';
@@ -44,9 +44,9 @@ export function migration_entry_wait(addr: number): never {
 function try_to_migrate_one(k: Kernel, f: Folio, mmId: number, addr: number): boolean {
   const mm = k.s.mms[mmId]!;
   const pte = pte_at(k, mm, addr) as PresentPte;
-  const exclusive = k.p.anonExclusive && f.anon && f.anonExclusive;
+  const exclusive = k.p.anonExclusive && f.anon && PageAnonExclusive(k, f.pfn);
   // 5.19: an exclusive page that may be pinned keeps its mapping (page_try_share_anon_rmap).
-  if (exclusive && page_try_share_anon_rmap(k, f) !== 0) return false;
+  if (exclusive && page_try_share_anon_rmap(k, f.pfn) !== 0) return false;
   const entry: MigrationPte = {
     kind: 'migration',
     pfn: f.pfn,
@@ -56,7 +56,7 @@ function try_to_migrate_one(k: Kernel, f: Folio, mmId: number, addr: number): bo
   };
   mm.ptes[String(addr / k.s.config.pageSize)] = entry;
   if (pte.dirty) f.dirty = true;
-  page_remove_rmap(k, f);
+  page_remove_rmap(k, f.pfn);
   folio_put(k, f.pfn);
   trace(k, 'try_to_migrate_one', `0x${addr.toString(16)}: ${entry.type} migration entry for pfn ${f.pfn}${entry.uffdWp ? ', uffd-wp' : ''}${entry.softDirty ? ', soft-dirty' : ''}`);
   return true;
@@ -75,8 +75,8 @@ function remove_migration_ptes(k: Kernel, from: number, to: Folio): void {
       if (e.type === 'write' && vma) pte = { ...pte, write: true };
       else if (e.uffdWp) pte = { ...pte, uffdWp: true };
       to.refcount++;
-      if (to.anon) page_add_anon_rmap(k, to, vma!, e.type !== 'read');
-      else page_add_file_rmap(k, to);
+      if (to.anon) page_add_anon_rmap(k, to.pfn, vma!, e.type !== 'read');
+      else page_add_file_rmap(k, to.pfn);
       mm.ptes[v] = pte;
       trace(k, 'remove_migration_pte', `0x${addr.toString(16)} -> pfn ${to.pfn}${pte.write ? ' writable' : ''}${pte.uffdWp ? ', uffd-wp' : ''}`);
     }
@@ -103,8 +103,8 @@ export function migrate_step(k: Kernel, st: MigrateState): string {
     const mm = k.s.mms[st.mm]!;
     const pte = pte_at(k, mm, st.addr);
     const f = pte?.kind === 'present' ? vm_normal_page(k, pte) : null;
-    // Anonymous pages outside the swap cache and shmem pages (the model's scope).
-    if (!f || (!f.anon && !f.mapping) || f.ksm || f.swapCache) {
+    // Small anonymous pages outside the swap cache and small shmem pages (the model's scope).
+    if (!f || f.order > 0 || (!f.anon && !f.mapping) || f.ksm || f.swapCache) {
       st.error = -EBUSY;
       st.phase = 'remove';
       return 'migrate_pages';

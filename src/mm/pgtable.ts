@@ -1,7 +1,7 @@
 // Page-table access helpers (include/linux/pgtable.h, mm/memory.c vm_normal_page()).
 import type { Folio, Mm, PresentPte, Pte, Vma } from '../model/types.js';
 import { VM_WRITE } from '../model/flags.js';
-import { type Kernel, vpn } from './context.js';
+import { type Kernel, folio, vpn } from './context.js';
 
 export function pte_at(k: Kernel, mm: Mm, addr: number): Pte | undefined {
   return mm.ptes[vpn(k, addr)];
@@ -33,7 +33,7 @@ export function maybe_mkwrite(pte: PresentPte, vma: Vma): PresentPte {
 /** vm_normal_page(): the folio behind a present PTE, or null for the zeropage (a special PTE). */
 export function vm_normal_page(k: Kernel, pte: PresentPte): Folio | null {
   if (pte.special) return null;
-  return k.s.folios[pte.pfn] ?? null;
+  return folio(k, pte.pfn);
 }
 
 export function pageAlign(k: Kernel, addr: number): number {

@@ -1,14 +1,19 @@
 // /proc/PID/clear_refs and /proc/PID/pagemap (fs/proc/task_mmu.c).
 import type { Mm } from '../model/types.js';
-import { VM_SOFTDIRTY, isCowMapping } from '../model/flags.js';
+import { VM_HUGETLB, VM_SOFTDIRTY, isCowMapping } from '../model/flags.js';
 import { type Kernel, trace, vpn, findVma } from './context.js';
-import { folio_maybe_dma_pinned } from './folio.js';
+import { folio_maybe_dma_pinned, page_mapcount } from './folio.js';
 import { decode_swap_pte } from './swapfile.js';
 import { vm_normal_page } from './pgtable.js';
 
 /** clear_refs_write("4") -> clear_soft_dirty(): write-protect PTEs so the next write is tracked. */
 export function clear_soft_dirty(k: Kernel, mm: Mm): void {
   for (const vma of mm.vmas) vma.flags &= ~VM_SOFTDIRTY;
+  // clear_soft_dirty_pmd(): PMD-mapped THPs too; hugetlb has no soft-dirty tracking here.
+  for (const [key, e] of Object.entries(mm.huge)) {
+    const vma = findVma(mm, Number(key) * k.s.config.pageSize);
+    if (vma && !(vma.flags & VM_HUGETLB)) mm.huge[key] = { ...e, write: false, softDirty: false };
+  }
   for (const [v, pte] of Object.entries(mm.ptes)) {
     if (pte.kind === 'present') {
       const f = vm_normal_page(k, pte);
@@ -44,14 +49,26 @@ export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
     e |= 1n << b;
   };
   if (vma && vma.flags & VM_SOFTDIRTY) bit(PM_SOFT_DIRTY);
-  if (!pte) return e;
+  if (!pte) {
+    // A PMD/PUD leaf: present, exclusive if mapped once.
+    for (const [key, h] of Object.entries(mm.huge)) {
+      const start = Number(key) * k.s.config.pageSize;
+      if (addr < start || addr >= start + h.size) continue;
+      bit(PM_PRESENT);
+      if (h.softDirty) bit(PM_SOFT_DIRTY);
+      const f = h.hugeZero ? null : k.s.folios[h.pfn];
+      if (f && !f.anon) bit(PM_FILE);
+      if (f && f.entireMapcount === 1) bit(PM_MMAP_EXCLUSIVE);
+    }
+    return e;
+  }
   if (pte.kind === 'present') {
     bit(PM_PRESENT);
     if (pte.softDirty) bit(PM_SOFT_DIRTY);
     if (pte.uffdWp && k.p.pagemapUffdWp) bit(PM_UFFD_WP);
     const f = vm_normal_page(k, pte);
     if (f && !f.anon) bit(PM_FILE);
-    if (f && f.mapcount === 1) bit(PM_MMAP_EXCLUSIVE);
+    if (f && page_mapcount(k, pte.pfn) === 1) bit(PM_MMAP_EXCLUSIVE);
   } else if (pte.kind === 'swap') {
     bit(PM_SWAP);
     const d = decode_swap_pte(k, pte);

@@ -1,8 +1,10 @@
 // Reverse-map accounting and PG_anon_exclusive (mm/rmap.c, include/linux/rmap.h).
-import type { Folio, Mm, Vma } from '../model/types.js';
+import type { Folio, Mm, Pfn, Vma } from '../model/types.js';
 import { EBUSY, isCowMapping } from '../model/flags.js';
-import { type Kernel, trace } from './context.js';
-import { folio_maybe_dma_pinned, folio_put } from './folio.js';
+import { type Kernel, folio, trace } from './context.js';
+import {
+  ClearPageAnonExclusive, PageAnonExclusive, SetPageAnonExclusive, folio_maybe_dma_pinned, folio_put, page_pte_mapcount_add,
+} from './folio.js';
 import { pte_at, pte_clear, set_pte_at } from './pgtable.js';
 import { mk_swap_pte, swap_duplicate, swap_free } from './swapfile.js';
 
@@ -11,29 +13,44 @@ export function anon_vma_prepare(k: Kernel, vma: Vma): void {
   if (vma.anonVma === null) vma.anonVma = k.s.next.anonVma++;
 }
 
-/** page_add_new_anon_rmap() (5.19: folio_add_new_anon_rmap later): a new page, exclusive from birth. */
-export function page_add_new_anon_rmap(k: Kernel, f: Folio, vma: Vma): void {
+/** page_add_new_anon_rmap() / folio_add_new_anon_rmap(): a new folio, exclusive from birth; `compound` maps it whole (PMD). */
+export function page_add_new_anon_rmap(k: Kernel, f: Folio, vma: Vma, compound = false): void {
   anon_vma_prepare(k, vma);
   f.anon = true;
-  f.mapcount = 1;
-  if (k.p.anonExclusive) f.anonExclusive = true;
+  if (f.order === 0) {
+    f.mapcount = 1;
+    if (k.p.anonExclusive) f.anonExclusive = true;
+    return;
+  }
+  if (compound) f.entireMapcount = 1;
+  else for (const p of f.pages!) p.mapcount = 1;
+  // A PMD-mapped folio keeps PG_anon_exclusive on the head page; a PTE-mapped one on every page (6.2 page_add_new_anon_rmap).
+  if (k.p.anonExclusive) {
+    if (compound) f.pages![0]!.anonExclusive = true;
+    else for (const p of f.pages!) p.anonExclusive = true;
+  }
 }
 
 /** page_add_anon_rmap(..., RMAP_EXCLUSIVE?): map an existing anon page (swap-in, unuse_pte). */
-export function page_add_anon_rmap(k: Kernel, f: Folio, vma: Vma, exclusive: boolean): void {
+export function page_add_anon_rmap(k: Kernel, pfn: Pfn, vma: Vma, exclusive: boolean): void {
   anon_vma_prepare(k, vma);
-  f.anon = true;
-  f.mapcount++;
-  if (exclusive && k.p.anonExclusive) f.anonExclusive = true;
+  folio(k, pfn).anon = true;
+  page_pte_mapcount_add(k, pfn, 1);
+  if (exclusive && k.p.anonExclusive) SetPageAnonExclusive(k, pfn);
 }
 
-/** page_add_file_rmap() / page_dup_file_rmap(). */
-export function page_add_file_rmap(_k: Kernel, f: Folio): void {
-  f.mapcount++;
+/** page_add_file_rmap() / page_dup_file_rmap(); `compound` for a whole-folio mapping. */
+export function page_add_file_rmap(k: Kernel, pfn: Pfn, compound = false): void {
+  const f = folio(k, pfn);
+  if (compound && f.order > 0) f.entireMapcount = (f.entireMapcount ?? 0) + 1;
+  else page_pte_mapcount_add(k, pfn, 1);
 }
 
-export function page_remove_rmap(_k: Kernel, f: Folio): void {
-  f.mapcount--;
+/** page_remove_rmap(); `compound` for a whole-folio mapping. */
+export function page_remove_rmap(k: Kernel, pfn: Pfn, compound = false): void {
+  const f = folio(k, pfn);
+  if (compound && f.order > 0) f.entireMapcount = (f.entireMapcount ?? 0) - 1;
+  else page_pte_mapcount_add(k, pfn, -1);
 }
 
 /** page_needs_cow_for_dma() (5.18+): a COW mapping of an mm that pinned, and the page may be pinned. */
@@ -42,45 +59,54 @@ export function page_needs_cow_for_dma(k: Kernel, vma: Vma, f: Folio, hasPinned:
 }
 
 /** page_try_dup_anon_rmap() (5.19, fb3d824d1a46): fork shares an anon page, unless it is exclusive and may be pinned. */
-export function page_try_dup_anon_rmap(k: Kernel, f: Folio, srcVma: Vma, hasPinned: boolean): number {
-  if (f.anonExclusive) {
+export function page_try_dup_anon_rmap(k: Kernel, pfn: Pfn, compound: boolean, srcVma: Vma, hasPinned: boolean): number {
+  const f = folio(k, pfn);
+  if (PageAnonExclusive(k, pfn)) {
     if (page_needs_cow_for_dma(k, srcVma, f, hasPinned)) {
-      trace(k, 'page_try_dup_anon_rmap', `pfn ${f.pfn} exclusive and maybe pinned: -EBUSY, copy now`);
+      trace(k, 'page_try_dup_anon_rmap', `pfn ${pfn} exclusive and maybe pinned: -EBUSY, copy now`);
       return -EBUSY;
     }
-    f.anonExclusive = false;
-    trace(k, 'page_try_dup_anon_rmap', `pfn ${f.pfn} ClearPageAnonExclusive`);
+    ClearPageAnonExclusive(k, pfn);
+    trace(k, 'page_try_dup_anon_rmap', `pfn ${pfn} ClearPageAnonExclusive`);
   }
-  f.mapcount++;
+  if (compound && f.order > 0) f.entireMapcount = (f.entireMapcount ?? 0) + 1;
+  else page_pte_mapcount_add(k, pfn, 1);
   return 0;
 }
 
 /** page_try_share_anon_rmap() (5.19; barriers since 6.1): unmap paths drop exclusivity unless pinned. */
-export function page_try_share_anon_rmap(k: Kernel, f: Folio): number {
-  if (folio_maybe_dma_pinned(k, f)) {
-    trace(k, 'page_try_share_anon_rmap', `pfn ${f.pfn} maybe pinned: -EBUSY`);
+export function page_try_share_anon_rmap(k: Kernel, pfn: Pfn): number {
+  if (folio_maybe_dma_pinned(k, folio(k, pfn))) {
+    trace(k, 'page_try_share_anon_rmap', `pfn ${pfn} maybe pinned: -EBUSY`);
     return -EBUSY;
   }
-  f.anonExclusive = false;
-  trace(k, 'page_try_share_anon_rmap', `pfn ${f.pfn} ClearPageAnonExclusive`);
+  ClearPageAnonExclusive(k, pfn);
+  trace(k, 'page_try_share_anon_rmap', `pfn ${pfn} ClearPageAnonExclusive`);
   return 0;
 }
 
 /** page_move_anon_rmap(): a reused page now belongs to this VMA alone (sets PG_anon_exclusive from 5.19). */
-export function page_move_anon_rmap(k: Kernel, f: Folio, vma: Vma): void {
+export function page_move_anon_rmap(k: Kernel, pfn: Pfn, vma: Vma): void {
   anon_vma_prepare(k, vma);
-  if (k.p.anonExclusive && !f.anonExclusive) {
-    f.anonExclusive = true;
-    trace(k, 'page_move_anon_rmap', `pfn ${f.pfn} SetPageAnonExclusive`);
+  if (k.p.anonExclusive && !PageAnonExclusive(k, pfn)) {
+    SetPageAnonExclusive(k, pfn);
+    trace(k, 'page_move_anon_rmap', `pfn ${pfn} SetPageAnonExclusive`);
   }
 }
 
 /** rmap walk: every (mm, address) whose PTE maps the folio. */
 export function folio_mappings(k: Kernel, f: Folio): { mm: Mm; addr: number }[] {
   const out: { mm: Mm; addr: number }[] = [];
-  for (const mm of Object.values(k.s.mms)) {
-    for (const [v, pte] of Object.entries(mm.ptes)) {
-      if (pte.kind === 'present' && pte.pfn === f.pfn && !pte.special) {
+  const lo = f.pfn;
+  const hi = f.pfn + 2 ** f.order;
+  // The walk can stop once it has found every PTE mapping the mapcounts account for.
+  const want = f.pages ? f.pages.reduce((n, p) => n + p.mapcount, 0) : f.mapcount;
+  for (const id in k.s.mms) {
+    const mm = k.s.mms[id]!;
+    for (const v in mm.ptes) {
+      if (out.length >= want) return out;
+      const pte = mm.ptes[v]!;
+      if (pte.kind === 'present' && pte.pfn >= lo && pte.pfn < hi && !pte.special) {
         out.push({ mm, addr: Number(v) * k.s.config.pageSize });
       }
     }
@@ -92,10 +118,10 @@ export function folio_mappings(k: Kernel, f: Folio): { mm: Mm; addr: number }[] 
 export function try_to_unmap_one(k: Kernel, f: Folio, mm: Mm, addr: number): boolean {
   const pte = pte_at(k, mm, addr);
   if (!pte || pte.kind !== 'present' || !f.swapEntry) return false;
-  const anonExclusive = k.p.anonExclusive && f.anonExclusive;
+  const anonExclusive = k.p.anonExclusive && PageAnonExclusive(k, pte.pfn);
   pte_clear(k, mm, addr);
   swap_duplicate(k, f.swapEntry);
-  if (anonExclusive && page_try_share_anon_rmap(k, f) !== 0) {
+  if (anonExclusive && page_try_share_anon_rmap(k, pte.pfn) !== 0) {
     // 5.19+: never lose PG_anon_exclusive of a page that may be pinned: restore the PTE.
     swap_free(k, f.swapEntry);
     set_pte_at(k, mm, addr, pte);
@@ -104,7 +130,7 @@ export function try_to_unmap_one(k: Kernel, f: Folio, mm: Mm, addr: number): boo
   const swp = mk_swap_pte(k, f.swapEntry, { exclusive: anonExclusive, softDirty: pte.softDirty, uffdWp: pte.uffdWp });
   set_pte_at(k, mm, addr, swp);
   if (pte.dirty) f.dirty = true;
-  page_remove_rmap(k, f);
+  page_remove_rmap(k, pte.pfn);
   folio_put(k, f.pfn);
   const kept = k.layout.decode(BigInt(swp.val)).exclusive;
   trace(

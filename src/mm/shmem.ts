@@ -19,7 +19,7 @@ export function shmem_try_to_unmap(k: Kernel, f: Folio): void {
     pte_clear(k, mm, addr);
     pte_install_uffd_wp_if_needed(k, mm, findVma(mm, addr), addr, pte);
     if (pte.dirty) f.dirty = true;
-    page_remove_rmap(k, f);
+    page_remove_rmap(k, f.pfn);
     folio_put(k, f.pfn);
     trace(k, 'try_to_unmap_one', `0x${addr.toString(16)}: page-cache pfn ${f.pfn} unmapped`);
   }

@@ -197,7 +197,7 @@ function unuse_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, d: SwapPteFields &
   const f = folio(k, pfn);
   if (k.p.anonExclusive && f.anonExclusive) throw new ModelBug(`unuse_pte: swap-cache pfn ${pfn} is PageAnonExclusive`);
   f.refcount++;
-  page_add_anon_rmap(k, f, vma, d.exclusive);
+  page_add_anon_rmap(k, f.pfn, vma, d.exclusive);
   // 14a762dd1977 (5.19): before it, unuse_pte() lost the soft-dirty and uffd-wp bits.
   const keep = k.p.unuseKeepsSwapBits;
   mm.ptes[String(addr / k.s.config.pageSize)] = { ...mk_pte(pfn), young: false, softDirty: keep && d.softDirty, uffdWp: keep && d.uffdWp };

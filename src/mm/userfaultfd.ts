@@ -16,7 +16,7 @@ import {
   EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
 } from '../model/flags.js';
 import { type Kernel, ModelBug, findVma, trace, vpn } from './context.js';
-import { folio_add_lru, folio_alloc } from './folio.js';
+import { PageAnonExclusive, folio_add_lru, folio_alloc } from './folio.js';
 import { anon_vma_prepare, page_add_file_rmap, page_add_new_anon_rmap } from './rmap.js';
 import { filemap_get_folio } from './filemap.js';
 import { decode_swap_pte } from './swapfile.js';
@@ -416,7 +416,7 @@ function uffd_wp_change_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, enable: b
       if (k.p.uffdUnprotectWritable && vma.flags & VM_WRITE && !(vma.flags & VM_SHARED)) {
         const f = vm_normal_page(k, np);
         const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || np.softDirty;
-        if (f?.anon && f.anonExclusive && softDirtyOk && np.dirty) np = { ...np, write: true };
+        if (f?.anon && PageAnonExclusive(k, np.pfn) && softDirtyOk && np.dirty) np = { ...np, write: true };
       }
       mm.ptes[v] = np;
       return;
@@ -484,7 +484,7 @@ export function mfill_atomic_copy(k: Kernel, c: UffdCtx, mm: Mm, dst: number, da
       f.data = writeBytes(f.data, 0, bytes);
       f.dirty = true;
       f.refcount++;
-      page_add_file_rmap(k, f);
+      page_add_file_rmap(k, f.pfn);
       file.size = Math.max(file.size, (index + 1) * ps);
       np = pte_mkdirty(mk_pte(f.pfn));
       if (!wp && vma.flags & VM_WRITE) np = { ...np, write: true };
@@ -527,7 +527,7 @@ export function mfill_atomic_continue(k: Kernel, c: UffdCtx, mm: Mm, start: numb
     if (pfn === undefined) return mapped ? mapped : -EFAULT;
     const f = k.s.folios[pfn]!;
     f.refcount++;
-    page_add_file_rmap(k, f);
+    page_add_file_rmap(k, f.pfn);
     // mfill_atomic_install_pte(): dirty, writable only in a shared writable mapping; a marker is overwritten.
     let np = pte_mkdirty(mk_pte(f.pfn));
     if (vma.flags & VM_SHARED && vma.flags & VM_WRITE) np = { ...np, write: true };

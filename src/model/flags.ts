@@ -13,6 +13,9 @@ export const VM_MAYSHARE = 0x80;
 export const VM_UFFD_WP = 0x1000;
 export const VM_LOCKED = 0x2000;
 export const VM_DONTCOPY = 0x20000;
+export const VM_HUGETLB = 0x400000;
+export const VM_HUGEPAGE = 0x20000000;
+export const VM_NOHUGEPAGE = 0x40000000;
 export const VM_WIPEONFORK = 0x2000000;
 export const VM_SOFTDIRTY = 0x8000000;
 
@@ -20,7 +23,7 @@ export const VM_FLAG_NAMES: [number, string][] = [
   [VM_READ, 'VM_READ'], [VM_WRITE, 'VM_WRITE'], [VM_EXEC, 'VM_EXEC'], [VM_SHARED, 'VM_SHARED'],
   [VM_MAYREAD, 'VM_MAYREAD'], [VM_MAYWRITE, 'VM_MAYWRITE'], [VM_MAYEXEC, 'VM_MAYEXEC'],
   [VM_MAYSHARE, 'VM_MAYSHARE'], [VM_UFFD_WP, 'VM_UFFD_WP'], [VM_LOCKED, 'VM_LOCKED'],
-  [VM_DONTCOPY, 'VM_DONTCOPY'], [VM_WIPEONFORK, 'VM_WIPEONFORK'], [VM_SOFTDIRTY, 'VM_SOFTDIRTY'],
+  [VM_DONTCOPY, 'VM_DONTCOPY'], [VM_HUGETLB, 'VM_HUGETLB'], [VM_HUGEPAGE, 'VM_HUGEPAGE'], [VM_NOHUGEPAGE, 'VM_NOHUGEPAGE'], [VM_WIPEONFORK, 'VM_WIPEONFORK'], [VM_SOFTDIRTY, 'VM_SOFTDIRTY'],
 ];
 
 /** is_cow_mapping(): private and may become writable. */
@@ -58,15 +61,26 @@ export const MAP_SHARED = 0x1;
 export const MAP_PRIVATE = 0x2;
 export const MAP_FIXED = 0x10;
 export const MAP_ANONYMOUS = 0x20;
+export const MAP_HUGETLB = 0x40000;
+export const MAP_HUGE_SHIFT = 26;
+
+export const MREMAP_MAYMOVE = 1;
+export const MREMAP_FIXED = 2;
+
+export const MFD_HUGETLB = 4;
+export const MFD_HUGE_SHIFT = 26;
 
 export const MADV_NORMAL = 0;
 export const MADV_DONTNEED = 4;
 export const MADV_DONTFORK = 10;
 export const MADV_DOFORK = 11;
+export const MADV_HUGEPAGE = 14;
+export const MADV_NOHUGEPAGE = 15;
 export const MADV_WIPEONFORK = 18;
 export const MADV_KEEPONFORK = 19;
 export const MADV_COLD = 20;
 export const MADV_PAGEOUT = 21;
+export const MADV_COLLAPSE = 25;
 
 export const O_RDONLY = 0x0;
 export const O_WRONLY = 0x1;
@@ -83,6 +97,7 @@ export const EFAULT = 14;
 export const EBUSY = 16;
 export const EEXIST = 17;
 export const EINVAL = 22;
+export const ENOSPC = 28;
 export const ENOTTY = 25;
 export const EMLINK = 31;
 export const ENOSYS = 38;

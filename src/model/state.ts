@@ -10,6 +10,9 @@ export interface MachineConfig {
   /** Swap slots on the single swap device (slot 0 is never used, as in the kernel). */
   swapSlots?: number;
   stableWrites?: boolean;
+  thp?: { pmdOrder: number; enabledOrders: number[]; useZeroPage: boolean };
+  /** Huge pages per size (KiB) in the hugetlb pools. */
+  hugetlbPools?: Record<string, number>;
   asyncWriteback?: boolean;
 }
 
@@ -17,10 +20,12 @@ export interface MachineConfig {
 export function createState(c: MachineConfig): KernelState {
   const pageSize = c.pageSize ?? 4096;
   return {
-    config: { kernel: c.kernel, arch: c.arch, pageSize },
+    config: { kernel: c.kernel, arch: c.arch, pageSize, thp: c.thp ?? { pmdOrder: 9, enabledOrders: [], useZeroPage: false } },
+    hugetlb: Object.fromEntries(Object.entries(c.hugetlbPools ?? {}).map(([kb, nr]) => [kb, { nr, free: nr, resv: 0 }])),
+    hugeZeroPfn: null,
     tasks: { 1: { tid: 1, pid: 1, name: 'main' } },
     processes: { 1: { pid: 1, ppid: 0, mm: 1, fds: {}, exitCode: null, signal: null, gupTestPin: null, rings: {} } },
-    mms: { 1: { id: 1, vmas: [], ptes: {}, hasPinned: false, writeProtectSeq: 0, mmapLockedBy: null, nextMmapBase: 0x7f0000000000 } },
+    mms: { 1: { id: 1, vmas: [], ptes: {}, huge: {}, hasPinned: false, writeProtectSeq: 0, mmapLockedBy: null, nextMmapBase: 0x7f0000000000 } },
     folios: {
       0: {
         pfn: 0, order: 0, refcount: 1, mapcount: 0, pincount: 0, anon: false, ksm: false, anonExclusive: false,
@@ -31,16 +36,18 @@ export function createState(c: MachineConfig): KernelState {
     zeroPfn: 0,
     files: {},
     pipes: {},
-    swap: [
-      {
-        type: 0,
-        nslots: c.swapSlots ?? 4096,
-        stableWrites: c.stableWrites ?? false,
-        asyncWriteback: c.asyncWriteback ?? false,
-        off: false,
-        slots: {},
-      },
-    ],
+    swap: c.swapSlots === 0
+      ? []
+      : [
+          {
+            type: 0,
+            nslots: c.swapSlots ?? 4096,
+            stableWrites: c.stableWrites ?? false,
+            asyncWriteback: c.asyncWriteback ?? false,
+            off: false,
+            slots: {},
+          },
+        ],
     swapCache: {},
     lruAdd: [],
     pins: {},

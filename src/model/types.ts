@@ -5,7 +5,21 @@ import type { PageData } from './bytes.js';
 
 export type Pfn = number;
 
-/** A folio (only order-0 folios so far; `order` keeps room for THP and hugetlb). */
+/** Per-page state of a large folio (struct page of a compound page). */
+export interface PageState {
+  /** The page's own PTE mappings (_mapcount + 1). */
+  mapcount: number;
+  /** PG_anon_exclusive of this page. */
+  anonExclusive: boolean;
+}
+
+/**
+ * A folio. Order-0 folios keep their page's mapcount and PG_anon_exclusive in
+ * the top-level fields; large folios (THP, hugetlb) keep them per page in
+ * `pages` and count PMD/PUD mappings in `entireMapcount`. A large folio's
+ * pages are pfn .. pfn + 2^order - 1 (naturally aligned); `data` holds all
+ * of its bytes.
+ */
 export interface Folio {
   pfn: Pfn;
   order: number;
@@ -29,9 +43,31 @@ export interface Folio {
   lru: boolean;
   /** Page cache owner for file pages. */
   mapping: { ino: number; index: number } | null;
-  /** The shared zeropage: never anon, never freed. */
+  /** The shared zeropage (or the huge zeropage): never anon, never freed. */
   zero: boolean;
   data: PageData;
+  /** Large folios: per-page state (hugetlb folios only track their head page: they are never PTE-mapped). */
+  pages?: PageState[];
+  /** Large folios: PMD/PUD (or hugetlb) mappings of the whole folio (entire_mapcount). */
+  entireMapcount?: number;
+  /** A hugetlb folio, and the pool size it came from (KiB). */
+  hugetlbKB?: number;
+}
+
+/** A PMD-level (THP, huge zeropage) or hugetlb leaf entry mapping a whole folio. */
+export interface HugePte {
+  kind: 'huge';
+  /** Head pfn of the mapped folio. */
+  pfn: Pfn;
+  /** Bytes the entry maps (2 MiB for a PMD on x86_64, 1 GiB for a PUD). */
+  size: number;
+  write: boolean;
+  dirty: boolean;
+  young: boolean;
+  softDirty: boolean;
+  uffdWp: boolean;
+  /** The huge zeropage (is_huge_zero_pmd). */
+  hugeZero: boolean;
 }
 
 /** PTE flag names as a present PTE carries them. */
@@ -83,6 +119,8 @@ export interface Vma {
   uffdCtx?: number | null;
   /** VM_UFFD_MINOR (a high VM_* bit, bit 38 on 64-bit, kept apart from the 32-bit flags word). */
   uffdMinor?: boolean;
+  /** VM_HUGETLB mappings: the huge page size (KiB) and the pages reserved for the mapping still to fault in. */
+  hugetlb?: { kb: number; resv: number };
 }
 
 export interface Mm {
@@ -90,6 +128,8 @@ export interface Mm {
   vmas: Vma[];
   /** Page table: virtual page number (decimal) -> PTE. */
   ptes: Record<string, Pte>;
+  /** Leaf PMD/PUD entries (THP, huge zeropage, hugetlb): virtual page number of their first page -> entry. */
+  huge: Record<string, HugePte>;
   /** MMF_HAS_PINNED (mm->has_pinned before 5.14). */
   hasPinned: boolean;
   /** mm->write_protect_seq (odd while fork() write-protects). */
@@ -128,6 +168,10 @@ export interface File {
   name: string;
   kind: 'tmpfile' | 'memfd' | 'proc';
   size: number;
+  /** hugetlbfs (memfd_create(MFD_HUGETLB)): page-cache pages are huge pages of this size (KiB). */
+  hugetlbKB?: number;
+  /** Bytes of pages not in the page cache (written with write(2), never mapped); absent pages read as zero. */
+  backing?: PageData;
   /** Page cache: page index -> pfn. */
   pages: Record<string, Pfn>;
 }
@@ -171,6 +215,8 @@ export interface SwapDevice {
 export interface GupRef {
   pfn: Pfn;
   pin: boolean;
+  /** Consecutive pages of one folio covered by this reference (try_grab_folio(page, refs, ...)); 1 when absent. */
+  nr?: number;
 }
 
 /** Pages a kernel user keeps after GUP returned: io_uring fixed buffers, gup_test pins, a driver's pin. */
@@ -195,7 +241,13 @@ export interface KernelState {
     kernel: string;
     arch: string;
     pageSize: number;
+    /** Transparent huge pages: the PMD order, the orders set to "always", use_zero_page. */
+    thp: { pmdOrder: number; enabledOrders: number[]; useZeroPage: boolean };
   };
+  /** hugetlb pools by page size (KiB): total pages, free pages, reserved ones among the free. */
+  hugetlb: Record<string, { nr: number; free: number; resv: number }>;
+  /** The huge zeropage's head pfn, once allocated (mm_get_huge_zero_page). */
+  hugeZeroPfn: Pfn | null;
   tasks: Record<string, Task>;
   processes: Record<string, Process>;
   mms: Record<string, Mm>;

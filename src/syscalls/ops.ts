@@ -4,6 +4,7 @@
 import type { GupRef, KernelState } from '../model/types.js';
 import { readBytes, writeBytes } from '../model/bytes.js';
 import { type Kernel, folio, trace } from '../mm/context.js';
+import { page_data, set_page_data } from '../mm/folio.js';
 import { type GupState, gup_done, gup_next, gup_put_ref } from '../mm/gup.js';
 import { type ReclaimState, shrink_step } from '../mm/vmscan.js';
 import { type ForkState, fork_step } from '../mm/fork.js';
@@ -50,16 +51,29 @@ export interface StepResult {
   blocked?: boolean;
 }
 
+/** One page per entry: references covering several pages of a folio expanded. */
+export function refPages(refs: GupRef[]): number[] {
+  const out: number[] = [];
+  for (const r of refs) for (let i = 0; i < (r.nr ?? 1); i++) out.push(r.pfn + i);
+  return out;
+}
+
+/** The pages behind refs for a trace line; a reference to several pages of a folio shows as a range. */
+function pfnList(refs: GupRef[]): string {
+  return refs.map((r) => ((r.nr ?? 1) > 1 ? `${r.pfn}..${r.pfn + r.nr! - 1}` : String(r.pfn))).join(',');
+}
+
 /** Bytes [off, off+n) of the pages behind refs, as the kernel reads them through the GUP references. */
 function copyFromRefs(k: Kernel, refs: GupRef[], first: number, len: number): Uint8Array {
   const ps = k.s.config.pageSize;
   const out = new Uint8Array(len);
+  const pages = refPages(refs);
   for (let done = 0; done < len; ) {
     const at = first + done;
-    const ref = refs[Math.floor(at / ps)]!;
+    const pfn = pages[Math.floor(at / ps)]!;
     const off = at % ps;
     const n = Math.min(ps - off, len - done);
-    out.set(readBytes(folio(k, ref.pfn).data, off, off + n), done);
+    out.set(readBytes(page_data(k, pfn), off, off + n), done);
     done += n;
   }
   return out;
@@ -68,13 +82,14 @@ function copyFromRefs(k: Kernel, refs: GupRef[], first: number, len: number): Ui
 /** Writes bytes into the pages behind refs (a DMA or a kernel write through GUP references). */
 function copyToRefs(k: Kernel, refs: GupRef[], first: number, bytes: Uint8Array): void {
   const ps = k.s.config.pageSize;
+  const pages = refPages(refs);
   for (let done = 0; done < bytes.length; ) {
     const at = first + done;
-    const f = folio(k, refs[Math.floor(at / ps)]!.pfn);
+    const pfn = pages[Math.floor(at / ps)]!;
     const off = at % ps;
     const n = Math.min(ps - off, bytes.length - done);
-    f.data = writeBytes(f.data, off, bytes.subarray(done, done + n));
-    f.dirty = true;
+    set_page_data(k, pfn, writeBytes(page_data(k, pfn), off, bytes.subarray(done, done + n)));
+    folio(k, pfn).dirty = true;
     done += n;
   }
 }
@@ -123,10 +138,10 @@ function op_step_plain(k: Kernel, op: Exclude<Op, UaccessOp>): StepResult {
   const file = k.s.files[(u as { ino: number }).ino]!;
   if (u.what === 'odirect_read') {
     copyToRefs(k, op.gup.refs, inPage, file_read(k, file, u.pos, op.len).subarray(0, op.len));
-    trace(k, 'bio_endio', `O_DIRECT read: ${op.len} byte(s) DMAed into pfn ${op.gup.refs.map((r) => r.pfn).join(',')}`);
+    trace(k, 'bio_endio', `O_DIRECT read: ${op.len} byte(s) DMAed into pfn ${pfnList(op.gup.refs)}`);
   } else if (u.what === 'odirect_write') {
     file_write(k, file, u.pos, copyFromRefs(k, op.gup.refs, inPage, op.len));
-    trace(k, 'bio_endio', `O_DIRECT write: ${op.len} byte(s) DMAed from pfn ${op.gup.refs.map((r) => r.pfn).join(',')}`);
+    trace(k, 'bio_endio', `O_DIRECT write: ${op.len} byte(s) DMAed from pfn ${pfnList(op.gup.refs)}`);
   }
   releaseRefs(k, op.gup.refs);
   op.gup.refs = [];
@@ -141,7 +156,7 @@ function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: numb
     case 'proc_mem_write':
       // mem_rw() -> access_remote_vm(): the kernel writes through the page it got.
       copyToRefs(k, refs, inPage, Uint8Array.from(u.data));
-      trace(k, 'access_remote_vm', `wrote ${u.data.length} byte(s) into pfn ${refs.map((r) => r.pfn).join(',')}`);
+      trace(k, 'access_remote_vm', `wrote ${u.data.length} byte(s) into pfn ${pfnList(refs)}`);
       releaseRefs(k, refs);
       return finish(BigInt(u.data.length), 'access_remote_vm');
     case 'proc_mem_read': {
@@ -154,19 +169,19 @@ function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: numb
       const pipe = k.s.pipes[u.pipe]!;
       let left = op.len;
       let off = inPage;
-      for (const r of refs) {
+      for (const pfn of refPages(refs)) {
         const n = Math.min(k.s.config.pageSize - off, left);
-        pipe.bufs.push({ pfn: r.pfn, offset: off, len: n, copied: null });
+        pipe.bufs.push({ pfn, offset: off, len: n, copied: null });
         left -= n;
         off = 0;
       }
-      trace(k, 'vmsplice_to_pipe', `pipe ${u.pipe} holds pfn ${refs.map((r) => r.pfn).join(',')}`);
+      trace(k, 'vmsplice_to_pipe', `pipe ${u.pipe} holds pfn ${pfnList(refs)}`);
       return finish(BigInt(op.len), 'vmsplice_to_pipe');
     }
     case 'odirect_read':
     case 'odirect_write':
       op.phase = 'inflight';
-      trace(k, 'submit_bio', `O_DIRECT ${u.what === 'odirect_read' ? 'read into' : 'write from'} pfn ${refs.map((r) => r.pfn).join(',')} in flight`);
+      trace(k, 'submit_bio', `O_DIRECT ${u.what === 'odirect_read' ? 'read into' : 'write from'} pfn ${pfnList(refs)} in flight`);
       return { label: 'submit_bio', done: false, park: true };
     case 'pin': {
       const id = k.s.next.id++;
@@ -175,7 +190,7 @@ function complete(k: Kernel, op: Extract<Op, { kind: 'gup_user' }>, inPage: numb
       const proc = k.s.processes[op.pid]!;
       if (u.owner === 'gup_test') proc.gupTestPin = id;
       if (u.owner === 'io_uring' && u.ring !== null) proc.rings[u.ring] = id;
-      trace(k, u.owner === 'io_uring' ? 'io_sqe_buffers_register' : u.owner === 'gup_test' ? 'pin_longterm_test_start' : 'pin_user_pages', `pinned pfn ${refs.map((r) => r.pfn).join(',')}`);
+      trace(k, u.owner === 'io_uring' ? 'io_sqe_buffers_register' : u.owner === 'gup_test' ? 'pin_longterm_test_start' : 'pin_user_pages', `pinned pfn ${pfnList(refs)}`);
       // A driver gets the pin's id back; io_uring and gup_test report success.
       return finish(u.owner === 'driver' ? BigInt(id) : 0n, label);
     }
@@ -191,6 +206,7 @@ export function heldRefs(s: KernelState): Map<number, GupRef[]> {
     out.set(r.pfn, list);
   };
   for (const pipe of Object.values(s.pipes)) for (const b of pipe.bufs) if (!b.copied) add({ pfn: b.pfn, pin: false });
+  // vmsplice's references, while the pipe buffers are being built, are counted once per page.
   for (const op of Object.values(s.ops)) if (op.kind === 'gup_user') op.gup.refs.forEach(add);
   for (const p of Object.values(s.pins)) p.refs.forEach(add);
   return out;

@@ -1,20 +1,22 @@
 // What a scenario can call: each entry checks its arguments and runs as one
 // step on the machine, or starts a multi-step operation (src/syscalls/ops.ts).
 import {
-  EBADF, EBUSY, EINVAL, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
+  EBADF, EBUSY, EINVAL, ENOENT, ENOSPC, ENOSYS, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_PIN, FOLL_REMOTE, FOLL_WRITE, O_DIRECT,
   O_RDWR, O_WRONLY,
 } from '../model/flags.js';
 import * as F from '../model/flags.js';
-import { readBytes } from '../model/bytes.js';
+import { type PageData, concatRuns, pageSize, readBytes, sliceRuns } from '../model/bytes.js';
 import type { FdEntry } from '../model/types.js';
 import { type Kernel, folio, kernelFor, mmOf } from '../mm/context.js';
-import { do_mmap, do_mprotect, do_munmap } from '../mm/mmap.js';
+import { do_mmap, do_mprotect, do_mremap, do_munmap } from '../mm/mmap.js';
+import { page_data } from '../mm/folio.js';
+import { hugetlbfs_get_folio } from '../mm/hugetlb.js';
 import { do_madvise } from '../mm/madvise.js';
 import { fork_init } from '../mm/fork.js';
 import { zap_pte_range } from '../mm/memory.js';
 import { clear_soft_dirty, pagemap_entry, PM_MMAP_EXCLUSIVE, PM_PRESENT, PM_SOFT_DIRTY, PM_SWAP, PM_UFFD_WP, PM_FILE } from '../mm/proc.js';
 import { gup_init, gup_put_ref } from '../mm/gup.js';
-import { file_read, file_write } from '../mm/filemap.js';
+import { file_read, file_write, file_write_runs, filemap_get_folio } from '../mm/filemap.js';
 import { folio_put } from '../mm/folio.js';
 import { end_swap_writeback, try_to_unuse } from '../mm/swapfile.js';
 import { type GupUser, type Op, type OpValue } from './ops.js';
@@ -32,6 +34,9 @@ export type Handle =
   | UffdMsgHandle;
 
 export type Value = bigint | Uint8Array | Handle;
+
+/** PIPE_DEF_BUFFERS: a pipe holds at most 16 buffers (one page each for vmsplice). */
+export const PIPE_DEF_BUFFERS = 16;
 
 /** A bad argument: the runner turns it into a file:line:column error at argument `index`. */
 export class ArgError extends Error {
@@ -270,9 +275,65 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     run: (c) => BigInt(newFile(c, 'tmpfile', 'tmpfile', int(c, SYSCALLS.tmpfile!, 'flags', BigInt(O_RDWR)))),
   },
   memfd_create: {
-    params: ['name?'],
-    doc: 'memfd_create([name]) -> fd',
-    run: (c) => BigInt(newFile(c, 'memfd', 'memfd', O_RDWR)),
+    params: ['name?', 'flags?'],
+    doc: 'memfd_create([name, flags]) -> fd; MFD_HUGETLB (with the size in the MFD_HUGE_SHIFT bits) gives a hugetlbfs file',
+    run(c) {
+      const flags = int(c, SYSCALLS.memfd_create!, 'flags', 0n);
+      const fd = newFile(c, 'memfd', 'memfd', O_RDWR);
+      if (flags & F.MFD_HUGETLB) {
+        const log = (flags >>> F.MFD_HUGE_SHIFT) & 0x3f;
+        const kb = log ? 2 ** log / 1024 : 2048;
+        if (!c.m.s.hugetlb[String(kb)]) return BigInt(-EINVAL);
+        const e = fdEntry(c, fd);
+        if (e.kind === 'file') c.m.s.files[e.ino]!.hugetlbKB = kb;
+      }
+      return BigInt(fd);
+    },
+  },
+  fallocate: {
+    params: ['fd', 'mode', 'offset', 'length'],
+    doc: 'fallocate(fd, 0, offset, length) -> 0: allocate the page-cache pages (huge pages on hugetlbfs, -ENOSPC without free ones)',
+    run(c) {
+      const d = SYSCALLS.fallocate!;
+      const e = fdEntry(c, int(c, d, 'fd'));
+      if (e.kind !== 'file') return BigInt(-EINVAL);
+      const off = int(c, d, 'offset');
+      const len = int(c, d, 'length');
+      return sys(c, 'shmem_fallocate', (k) => {
+        const file = k.s.files[e.ino]!;
+        const unit = file.hugetlbKB !== undefined ? file.hugetlbKB * 1024 : k.s.config.pageSize;
+        for (let at = off - (off % unit); at < off + len; at += unit) {
+          if (file.hugetlbKB !== undefined) {
+            if (!hugetlbfs_get_folio(k, file, at / unit)) return -ENOSPC;
+          } else filemap_get_folio(k, file, at / unit);
+        }
+        file.size = Math.max(file.size, off + len);
+        return 0;
+      });
+    },
+  },
+  mremap: {
+    params: ['old_address', 'old_size', 'new_size', 'flags', 'new_address?'],
+    doc: 'mremap(old, old_size, new_size, MREMAP_MAYMOVE|MREMAP_FIXED, new) -> new address (only moves of the same size to a fixed address)',
+    run(c) {
+      const d = SYSCALLS.mremap!;
+      const flags = int(c, d, 'flags');
+      if (int(c, d, 'old_size') !== int(c, d, 'new_size') || flags !== (F.MREMAP_MAYMOVE | F.MREMAP_FIXED)) return BigInt(-EINVAL);
+      return sys(c, 'do_mremap', (k, mm) => do_mremap(k, mmOf(k, mm), int(c, d, 'old_address'), int(c, d, 'old_size'), int(c, d, 'new_address')));
+    },
+  },
+  thp_enabled: {
+    params: ['size_kb', 'mode'],
+    doc: 'thp_enabled(size_kb, 1|0): /sys/kernel/mm/transparent_hugepage/hugepages-<size>kB/enabled = always|never (the PMD size is the top-level "enabled")',
+    run(c) {
+      const d = SYSCALLS.thp_enabled!;
+      const order = Math.log2((int(c, d, 'size_kb') * 1024) / c.m.s.config.pageSize);
+      const t = c.m.s.config.thp;
+      if (order !== t.pmdOrder && !kernel(c).p.mthp) return BigInt(-ENOENT);
+      t.enabledOrders = t.enabledOrders.filter((o) => o !== order);
+      if (int(c, d, 'mode')) t.enabledOrders.push(order);
+      return 0n;
+    },
   },
   ftruncate: {
     params: ['fd', 'length'],
@@ -330,7 +391,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
         while (out.length < len && pipe.bufs.length) {
           const b = pipe.bufs[0]!;
           const n = Math.min(b.len, len - out.length);
-          const src = b.copied ? readBytes(b.copied, b.offset, b.offset + n) : readBytes(folio(k, b.pfn).data, b.offset, b.offset + n);
+          const src = b.copied ? readBytes(b.copied, b.offset, b.offset + n) : readBytes(page_data(k, b.pfn), b.offset, b.offset + n);
           out.push(...src);
           b.offset += n;
           b.len -= n;
@@ -350,7 +411,11 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       const d = SYSCALLS.vmsplice!;
       const e = fdEntry(c, fdArg(c, d, 'pipe', 'write'));
       if (e.kind !== 'pipe') return BigInt(-EBADF);
-      return gupOp(c, int(c, d, 'addr'), int(c, d, 'length'), FOLL_GET, { what: 'vmsplice', pipe: e.pipe }, true);
+      // vmsplice_to_pipe() takes at most as many pages as the pipe has free buffers (PIPE_DEF_BUFFERS).
+      const addr = int(c, d, 'addr');
+      const room = PIPE_DEF_BUFFERS - c.m.s.pipes[e.pipe]!.bufs.length;
+      const len = Math.min(int(c, d, 'length'), room * c.m.s.config.pageSize - (addr % c.m.s.config.pageSize));
+      return gupOp(c, addr, len, FOLL_GET, { what: 'vmsplice', pipe: e.pipe }, true);
     },
   },
   odirect_read: {
@@ -475,10 +540,10 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       if (id == null) return BigInt(-EBADF);
       const e = fdEntry(c, int(c, d, 'fd'));
       if (e.kind !== 'file') return BigInt(-EBADF);
-      const data = pinRead(c, id, 0, int(c, d, 'length'));
+      const data = pinReadRuns(c.m, c.tid, id, 0, int(c, d, 'length'));
       return c.m.step(c.tid, 'io_write', (k) => {
-        file_write(k, k.s.files[e.ino]!, int(c, d, 'offset', 0n), data);
-        return BigInt(data.length);
+        file_write_runs(k, k.s.files[e.ino]!, int(c, d, 'offset', 0n), data);
+        return BigInt(pageSize(data));
       });
     },
   },
@@ -552,25 +617,41 @@ function kernel(c: Call): Kernel {
 }
 
 function pinRead(c: Call, id: number, off: number, len: number): Uint8Array {
-  return c.m.step(c.tid, 'pin_read', (k) => {
+  const runs = pinReadRuns(c.m, c.tid, id, off, len);
+  return readBytes(runs, 0, pageSize(runs));
+}
+
+/** Bytes the kernel reads through a pin set's pages (gup_test PIN_LONGTERM_TEST_READ, io_uring fixed buffers), as runs. */
+export function pinReadRuns(m: Machine, tid: number, id: number, off: number, len: number): PageData {
+  return m.step(tid, 'pin_read', (k) => {
     const p = k.s.pins[id];
     if (!p) throw new RunError('pin already released');
     const ps = k.s.config.pageSize;
-    const first = (p.addr % ps) + off;
-    const out = new Uint8Array(len);
-    for (let done = 0; done < len; ) {
-      const at = first + done;
-      const ref = p.refs[Math.floor(at / ps)];
-      if (!ref) throw new RunError('read beyond the pinned range');
-      const o = at % ps;
-      const n = Math.min(ps - o, len - done);
-      out.set(readBytes(folio(k, ref.pfn).data, o, o + n), done);
-      done += n;
+    const parts: PageData[] = [];
+    let pos = 0;
+    const from = (p.addr % ps) + off;
+    const to = from + len;
+    for (const r of p.refs) {
+      const n = (r.nr ?? 1) * ps;
+      const lo = Math.max(pos, from);
+      const hi = Math.min(pos + n, to);
+      if (lo < hi) {
+        const f = folio(k, r.pfn);
+        const base = (r.pfn - f.pfn) * ps;
+        parts.push(sliceRuns(f.data, base + lo - pos, base + hi - pos));
+      }
+      pos += n;
     }
-    return out;
+    if (pos < to) throw new RunError('read beyond the pinned range');
+    return concatRuns(parts);
   });
 }
 
+/** The gup_test pin of the calling process, read as runs (what PIN_LONGTERM_TEST_READ copies out). */
+export function gupTestReadRuns(m: Machine, tid: number, len: number): PageData | null {
+  const id = m.process(m.pidOf(tid)).gupTestPin;
+  return id === null ? null : pinReadRuns(m, tid, id, 0, len);
+}
 /** Integer constants a scenario may name. */
 export const CONSTANTS: Record<string, bigint> = Object.fromEntries(
   Object.entries(F)
