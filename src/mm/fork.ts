@@ -210,6 +210,9 @@ export function fork_step(k: Kernel, f: ForkState, opId: number): { label: strin
     for (const [hv, e] of Object.entries(parent.huge)) {
       const a = Number(hv) * ps;
       if (a >= src.start && a < src.end) copy_huge_pmd(k, parent, child, src, hv, e);
+      // copy_huge_pmd(): pmd_clear_uffd_wp() unless the child keeps uffd-wp (src/mm/userfaultfd.ts).
+      const ce = child.huge[hv];
+      if (ce?.uffdWp && !uffd_wp_fork_keeps(k, src, dst)) child.huge[hv] = { ...ce, uffdWp: false };
     }
     f.todo = Object.keys(parent.ptes)
       .filter((v) => Number(v) * ps >= src.start && Number(v) * ps < src.end)

@@ -19,7 +19,7 @@ import {
 import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
 import { filled } from '../model/bytes.js';
 import {
-  do_wp_page_uffd, handle_pte_none_uffd, pte_install_uffd_wp_if_needed, pte_marker_finish, zap_keeps_marker,
+  do_huge_pmd_wp_page_uffd, do_wp_page_uffd, handle_pte_none_uffd, pte_install_uffd_wp_if_needed, pte_marker_finish, zap_keeps_marker,
 } from './userfaultfd.js';
 import { findVma } from './context.js';
 import { migration_entry_wait } from './migrate.js';
@@ -56,6 +56,8 @@ export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags
     const start = thp_vma_suitable(k, mm, vma, addr, k.s.config.thp.pmdOrder);
     if (start !== null && do_huge_pmd_anonymous_page(k, mm, vma, start, flags) === 'done') return OK;
   } else if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !h.e.write) {
+    // userfaultfd_huge_pmd_wp() first (src/mm/userfaultfd.ts).
+    do_huge_pmd_wp_page_uffd(k, mm, vma, h.start, addr, flags);
     if (do_huge_pmd_wp_page(k, mm, vma, h.start, flags) === 'done') return flags & FAULT_FLAG_WRITE ? WROTE : OK;
   } else {
     mm.huge[vpn(k, h.start)] = { ...h.e, young: true, ...(flags & FAULT_FLAG_WRITE ? { dirty: true, softDirty: true } : {}) };

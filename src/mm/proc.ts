@@ -56,6 +56,7 @@ export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
       if (addr < start || addr >= start + h.size) continue;
       bit(PM_PRESENT);
       if (h.softDirty) bit(PM_SOFT_DIRTY);
+      if (h.uffdWp && k.p.pagemapUffdWp) bit(PM_UFFD_WP);
       const f = h.hugeZero ? null : k.s.folios[h.pfn];
       if (f && !f.anon) bit(PM_FILE);
       if (f && f.entireMapcount === 1) bit(PM_MMAP_EXCLUSIVE);

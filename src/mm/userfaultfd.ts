@@ -13,7 +13,7 @@ import {
   UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT_MODE_DONTWAKE, UFFDIO_WRITEPROTECT_MODE_WP, VM_UFFD_MISSING,
 } from '../model/uffd.js';
 import {
-  EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
+  EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
 } from '../model/flags.js';
 import { type Kernel, ModelBug, findVma, trace, vpn } from './context.js';
 import { PageAnonExclusive, folio_add_lru, folio_alloc } from './folio.js';
@@ -22,6 +22,7 @@ import { filemap_get_folio } from './filemap.js';
 import { decode_swap_pte } from './swapfile.js';
 import { mk_pte, pte_at, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
 import { split_vmas } from './mmap.js';
+import { __split_huge_pmd, huge_at } from './huge_memory.js';
 import { writeBytes } from '../model/bytes.js';
 
 /** __VM_UFFD_FLAGS in the flags word; VM_UFFD_MINOR is Vma.uffdMinor. */
@@ -103,6 +104,8 @@ function isShmem(vma: Vma): boolean {
 
 /** vma_can_userfault() (5.7: WP only on anonymous memory; 5.19: also shmem/hugetlbfs). */
 function vma_can_userfault(k: Kernel, vma: Vma, vmFlags: number, minor: boolean): boolean {
+  // hugetlbfs takes MISSING (4.11) and WP (5.19) in the kernel; the model's hugetlb fault path has no userfaultfd, so it refuses.
+  if (vma.flags & VM_HUGETLB) return false;
   if (vmFlags & VM_UFFD_WP && isShmem(vma) && !k.p.uffdWpShmem) return false;
   // Minor faults need a page cache: shmem (5.14) or hugetlbfs, never anonymous memory.
   if (minor && (!isShmem(vma) || !k.p.uffdMinorShmem)) return false;
@@ -267,6 +270,37 @@ export function do_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: 
   set_pte_at(k, mm, addr, cleared);
   trace(k, 'do_wp_page', `UFFD_FEATURE_WP_ASYNC: uffd-wp cleared at 0x${addr.toString(16)}`);
   return cleared;
+}
+
+/**
+ * do_huge_pmd_wp_page()'s uffd-wp check (userfaultfd_huge_pmd_wp, 5.7): the
+ * whole PMD-mapped THP is protected; WP_ASYNC clears the bit instead.
+ */
+export function do_huge_pmd_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, start: number, addr: number, flags: number): void {
+  const key = vpn(k, start);
+  const e = mm.huge[key];
+  if (!e || flags & FAULT_FLAG_UNSHARE || !userfaultfd_wp(vma) || !e.uffdWp) return;
+  if (!userfaultfd_wp_async(k, vma)) handle_userfault(k, vma, addr, flags, 'wp');
+  mm.huge[key] = { ...e, uffdWp: false };
+  trace(k, 'do_huge_pmd_wp_page', `UFFD_FEATURE_WP_ASYNC: uffd-wp cleared on the PMD at 0x${start.toString(16)}`);
+}
+
+/**
+ * change_pmd_range() for uffd-wp: a PMD leaf the range covers entirely is
+ * (un)protected as a whole (change_huge_pmd); one it covers partly is split
+ * first, and its PTEs inherit the bit.
+ */
+function uffd_wp_change_pmds(k: Kernel, mm: Mm, start: number, end: number, enable: boolean): void {
+  const ps = k.s.config.pageSize;
+  for (const [key, e] of Object.entries(mm.huge)) {
+    const hs = Number(key) * ps;
+    if (hs + e.size <= start || hs >= end) continue;
+    if (hs < start || hs + e.size > end) {
+      __split_huge_pmd(k, mm, hs);
+      continue;
+    }
+    mm.huge[key] = enable ? { ...e, write: false, uffdWp: true } : { ...e, uffdWp: false };
+  }
 }
 
 /**
@@ -449,7 +483,11 @@ export function mwriteprotect_range(k: Kernel, c: UffdCtx, mm: Mm, start: number
     const vma = findVma(mm, a);
     if (!vma || !userfaultfd_wp(vma) || vma.uffdCtx !== c.id) return -ENOENT;
   }
-  for (let a = start; a < end; a += ps) uffd_wp_change_pte(k, mm, findVma(mm, a)!, a, enable);
+  uffd_wp_change_pmds(k, mm, start, end, enable);
+  for (let a = start; a < end; a += ps) {
+    if (huge_at(k, mm, a)) continue;
+    uffd_wp_change_pte(k, mm, findVma(mm, a)!, a, enable);
+  }
   trace(k, 'mwriteprotect_range', `0x${start.toString(16)}-0x${end.toString(16)} ${enable ? 'write-protected' : 'un-protected'}`);
   if (!enable && !(mode & UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) wake_userfault(k, c, start, len);
   return 0;
@@ -553,6 +591,11 @@ export function uffd_invariants(s: Kernel['s']): { invariant: string; detail: st
     for (const [v, pte] of Object.entries(mm.ptes)) {
       if (pte.kind === 'present' && pte.write && pte.uffdWp) {
         out.push({ invariant: 'writable-uffd-wp', detail: `mm ${mm.id}: writable PTE with uffd-wp at 0x${(Number(v) * s.config.pageSize).toString(16)}` });
+      }
+    }
+    for (const [v, e] of Object.entries(mm.huge)) {
+      if (e.write && e.uffdWp) {
+        out.push({ invariant: 'writable-uffd-wp', detail: `mm ${mm.id}: writable PMD with uffd-wp at 0x${(Number(v) * s.config.pageSize).toString(16)}` });
       }
     }
   }

@@ -390,3 +390,47 @@ thread main:
 `;
   assert.deepEqual(failures(runScenario(parseScenario(text, 't.cow'), { kernel: 'latest', arch: 'i386' })), []);
 });
+
+const THP_WP = `
+thread main:
+  thp_enabled(2048, 1)
+  mem = mmap(0x400000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  mem[0] = 1
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  expect uffdio_register(uffd, mem, 0x400000, UFFDIO_REGISTER_MODE_WP) == 0 else "register"
+`;
+
+test('uffd-wp on a PMD-mapped THP: the whole PMD is protected, a write is reported', () => {
+  const r = run(`${THP_WP}  expect uffdio_writeprotect(uffd, mem, 0x200000, UFFDIO_WRITEPROTECT_MODE_WP) == 0 else "wp"
+  expect pm_uffd_wp(mem + 0x1000) == 1 else "the PMD is not uffd-wp"
+  w = start store(mem + 0x1000, 2)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_address(m) == mem + 0x1000 else "address"
+  expect msg_flags(m) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "flags"
+  uffdio_writeprotect(uffd, mem, 0x200000, 0)
+thread main:
+  expect wait(w) == 1 else "store"
+  expect mem[0..2] == [1, 0] else "data"
+  expect mem[0x1000] == 2 else "data"
+`, '6.5');
+  assert.deepEqual(failures(r), []);
+  assert.deepEqual(r.findings, []);
+});
+
+test('write-protecting part of a THP splits the PMD; only the covered PTEs are protected', () => {
+  let split = false;
+  const text = `${THP_WP}  expect uffdio_writeprotect(uffd, mem, 0x1000, UFFDIO_WRITEPROTECT_MODE_WP) == 0 else "wp"
+  expect pm_uffd_wp(mem) + pm_uffd_wp(mem + 0x1000) == 1 else "only the first page is protected"
+  mem[0x1000] = 3
+`;
+  const r = runScenario(parseScenario(text, 't.cow'), {
+    kernel: '6.5', arch: 'x86_64',
+    onStep: (e) => {
+      if (e.log.some((l) => l.includes('__split_huge_pmd') || l.includes('split'))) split = true;
+    },
+  });
+  assert.deepEqual(failures(r), []);
+  assert.ok(split, 'the PMD was split');
+});
