@@ -2,12 +2,9 @@
 // region (PMD mappings, partial mprotect/munmap/MADV_DONTNEED splits, swapout,
 // GUP, fork) keep the accounting invariants on every era that has THP.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { runScenario } from '../../src/scenario/run.js';
 import { MAINLINE } from '../../src/eras/profiles.js';
-import { ScenarioError } from '../../src/scenario/errors.js';
+import { type Program, assertNoFindings, programText } from './random-program.js';
 
 const HUGE = 2 * 1024 * 1024;
 const off = fc.constantFrom(0, 4096, HUGE / 2, HUGE - 4096, HUGE, HUGE + 8192);
@@ -33,38 +30,23 @@ const program = fc.record({
   after: fc.array(op, { maxLength: 6 }),
 });
 
-function text(p: { before: string[]; child: string[]; after: string[] }): string {
-  return [
-    'thread main:',
-    // The first mapping of a fresh machine is PMD-aligned.
-    `  mem = mmap(${2 * HUGE}, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)`,
-    '  thp_enabled(2048, 1)',
-    `  madvise(mem, ${2 * HUGE}, MADV_HUGEPAGE)`,
-    `  mem[0..${2 * HUGE}] = 0x11`,
-    '  p = pipe()',
-    ...p.before.map((s) => `  ${s}`),
-    '  c = fork()',
-    'thread c:',
-    ...p.child.map((s) => `  ${s}`),
-    '  exit(0)',
-    'thread main:',
-    ...p.after.map((s) => `  ${s}`),
-  ].join('\n');
+function text(p: Program): string {
+  return programText(
+    [
+      // The first mapping of a fresh machine is PMD-aligned.
+      `mem = mmap(${2 * HUGE}, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)`,
+      'thp_enabled(2048, 1)',
+      `madvise(mem, ${2 * HUGE}, MADV_HUGEPAGE)`,
+      `mem[0..${2 * HUGE}] = 0x11`,
+      'p = pipe()',
+    ],
+    p,
+  );
 }
 
 test('random programs on THP keep the accounting invariants', () => {
   fc.assert(
-    fc.property(program, (p) => {
-      let r;
-      try {
-        r = runScenario(parseScenario(text(p), 'thp.cow'), { kernel: p.kernel, arch: 'x86_64' });
-      } catch (e) {
-        if (e instanceof ScenarioError && /SIGSEGV/.test(e.message)) return;
-        throw e;
-      }
-      const broken = r.findings.filter((f) => f.invariant !== 'pinned-page-replaced');
-      assert.deepEqual(broken, [], text(p));
-    }),
+    fc.property(program, (p) => assertNoFindings(text(p), p.kernel, 'x86_64')),
     { numRuns: 25, seed: 20261125 },
   );
 });
