@@ -112,8 +112,9 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
     if ((f.anonExclusive || f.pages?.some((pg) => pg.anonExclusive)) && !f.anon) {
       out.push({ invariant: 'exclusive-non-anon', detail: `PG_anon_exclusive on non-anon pfn ${f.pfn}` });
     }
-    if (p.anonExclusive && f.anon && f.swapCache && f.anonExclusive && f.mapcount === 0) {
-      out.push({ invariant: 'exclusive-swapcache', detail: `unmapped swap-cache pfn ${f.pfn} is PageAnonExclusive` });
+    // do_swap_page()/unuse_pte() BUG_ON a PageAnonExclusive swap-cache page that a swap PTE still refers to.
+    if (p.anonExclusive && f.anon && f.swapCache && f.anonExclusive && f.mapcount === 0 && swapRefs(s, f.swapEntry) > 0) {
+      out.push({ invariant: 'exclusive-swapcache', detail: `swap-cache pfn ${f.pfn} is PageAnonExclusive while swap PTEs refer to ${f.swapEntry}` });
     }
     if (p.anonExclusive && f.anon && pins > 0 && !f.pages && !f.anonExclusive) {
       out.push({ invariant: 'pinned-not-exclusive', detail: `pinned anon pfn ${f.pfn} is not PageAnonExclusive` });
@@ -140,4 +141,11 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
   }
   out.push(...uffd_invariants(s));
   return out;
+}
+
+/** The swap count of an entry ("type:offset"): swap PTEs that still refer to it. */
+function swapRefs(s: KernelState, entry: string | null): number {
+  if (!entry) return 0;
+  const [type, offset] = entry.split(':').map(Number) as [number, number];
+  return s.swap[type]?.slots[offset]?.count ?? 0;
 }
