@@ -84,9 +84,9 @@ export const HISTORY: Change[] = [
   {
     version: '5.8',
     commit: '17839856fd58',
-    title: "gup: document and work around 'COW can break either way' issue",
+    title: "gup: document and work around 'COW can break either way' issue; thp: change CoW semantics for anon-THP (3917c80280c9)",
     era: 'gup-breaks-cow',
-    set: { gupForceCowBreak: true, followWrite: 'cow_dirty' },
+    set: { gupForceCowBreak: true, followWrite: 'cow_dirty', thpWpCopyWhole: false },
   },
   {
     version: '5.9',
@@ -111,13 +111,13 @@ export const HISTORY: Change[] = [
   {
     version: '5.12',
     commit: '4eae4efa2c29',
-    title: 'hugetlb: do early cow when page pinned on src mm (version unverified)',
+    title: 'hugetlb: do early cow when page pinned on src mm (merged for 5.12-rc3)',
     set: { hugetlbForkEarlyCopy: true },
   },
   {
-    version: '5.13',
+    version: '5.14',
     commit: '8f34f1eac382 fb8e37f35a2f',
-    title: 'mm/userfaultfd: fix uffd-wp special cases for fork(); mm/pagemap: export uffd-wp protection information',
+    title: 'mm/userfaultfd: fix uffd-wp special cases for fork() (between 5.13 and 5.14-rc1; 5.10.53); mm/pagemap: export uffd-wp protection information',
     set: { forkUffdWpDstVma: true, pagemapUffdWp: true },
   },
   {
@@ -171,16 +171,16 @@ export const HISTORY: Change[] = [
   {
     version: '6.1',
     commit: '088b8aa537c2 c77369b437f9 7d6e2d963845',
-    title: 'mm: fix PageAnonExclusive clearing racing with concurrent RCU GUP-fast; gup_test PIN_LONGTERM_TEST_*; MADV_COLLAPSE',
+    title: 'mm: fix PageAnonExclusive clearing racing with concurrent RCU GUP-fast; gup_test PIN_LONGTERM_TEST_*; MADV_COLLAPSE; mm/thp: carry over dirty bit when thp splits on pmd (0ccf7f168e17)',
     era: 'gupfast-barriers',
-    set: { gupFastBarriers: true, gupTestPinLongterm: true, madvCollapse: true },
+    set: { gupFastBarriers: true, gupTestPinLongterm: true, madvCollapse: true, thpSplitKeepsDirty: true },
   },
   {
     version: '6.2',
     commit: '8d6a0ac09a16 84209e87c696',
-    title: 'mm/gup: reliable R/O long-term pinning in COW mappings; mm/mprotect: allow clean exclusive anon pages to be writable',
+    title: 'mm/gup: reliable R/O long-term pinning in COW mappings; mm/mprotect: allow clean exclusive anon pages to be writable; mm/gup: disallow FOLL_FORCE|FOLL_WRITE on hugetlb mappings (f347454d0341); mm/huge_memory: try avoiding write faults when changing PMD protection',
     era: 'ro-longterm',
-    set: { unshare: 'anon+longterm', mprotectExclusiveWritable: 'any' },
+    set: { unshare: 'anon+longterm', mprotectExclusiveWritable: 'any', gupRefuseForceWriteHugetlb: true, mprotectPmdWritable: true },
   },
   {
     version: '6.2',

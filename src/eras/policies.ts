@@ -85,6 +85,14 @@ export interface Policies {
   gupTestPinLongterm: boolean;
   /** do_huge_pmd_wp_page()'s reuse decision: mapcount (reuse_swap_page) until 5.17, refcount in 5.18, PG_anon_exclusive from 5.19. */
   thpWpReuse: 'reuse_swap_page' | 'refcount' | 'anon_exclusive';
+  /** A THP write fault that cannot reuse: copy the whole THP (before 3917c80280c9, 5.8) or split and copy one page. */
+  thpWpCopyWhole: boolean;
+  /** PTEs of a split PMD keep its dirty bit (0ccf7f168e17, 6.1); before, only PG_dirty is set. */
+  thpSplitKeepsDirty: boolean;
+  /** f347454d0341 (6.2): FOLL_FORCE|FOLL_WRITE on hugetlb mappings is refused. */
+  gupRefuseForceWriteHugetlb: boolean;
+  /** mprotect() makes PMD mappings of exclusive THPs writable: 6.2's can_change_pmd_writable(). */
+  mprotectPmdWritable: boolean;
   /** 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" (version ≈5.12, unverified). */
   hugetlbForkEarlyCopy: boolean;
   /** 6.8: multi-size THP for anonymous memory (sysfs hugepages-<size>kB, PTE-mapped large folios at fault). */
@@ -136,6 +144,10 @@ export const BASE_POLICIES: Policies = {
   uffdWpUnpopulated: false,
   uffdWpAsync: false,
   thpWpReuse: 'reuse_swap_page',
+  thpWpCopyWhole: true,
+  thpSplitKeepsDirty: false,
+  gupRefuseForceWriteHugetlb: false,
+  mprotectPmdWritable: false,
   hugetlbForkEarlyCopy: false,
   mthp: false,
   madvCollapse: false,

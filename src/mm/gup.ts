@@ -5,7 +5,7 @@ import type { Folio, GupRef, HugePte, Mm, PresentPte, Vma } from '../model/types
 import {
   EFAULT, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NAMES,
   FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
-  VM_SOFTDIRTY, VM_WRITE, flagNames, isCowMapping,
+  VM_HUGETLB, VM_SOFTDIRTY, VM_WRITE, flagNames, isCowMapping,
 } from '../model/flags.js';
 import { type Kernel, trace, findVma, mmOf, folio } from './context.js';
 import { PageAnonExclusive, folio_put } from './folio.js';
@@ -57,7 +57,9 @@ export function gup_done(g: GupState): boolean {
 }
 
 /** check_vma_flags(): may this GUP touch this VMA at all? */
-function check_vma_flags(vma: Vma, flags: number): boolean {
+function check_vma_flags(k: Kernel, vma: Vma, flags: number): boolean {
+  // f347454d0341 (6.2): no FOLL_FORCE write into a read-only hugetlb mapping.
+  if (k.p.gupRefuseForceWriteHugetlb && flags & FOLL_WRITE && flags & FOLL_FORCE && vma.flags & VM_HUGETLB && !(vma.flags & VM_WRITE)) return false;
   if (flags & FOLL_WRITE) {
     if (!(vma.flags & VM_WRITE)) {
       if (!(flags & FOLL_FORCE)) return false;
@@ -162,8 +164,11 @@ function follow_huge(k: Kernel, vma: Vma, addr: number, h: { start: number; e: H
     // can_follow_write_pmd(): the same rule as for PTEs, per era.
     const canFollow = k.p.followWrite === 'force_cow_dirty' ? (flags & FOLL_FORCE) !== 0 && (flags & FOLL_COW) !== 0 && e.dirty
       : k.p.followWrite === 'cow_dirty' ? (flags & FOLL_COW) !== 0 && e.dirty
-      : k.p.followWrite === 'anon_exclusive' ? (flags & FOLL_FORCE) !== 0 && !(vma.flags & VM_WRITE) && head.anon && PageAnonExclusive(k, e.pfn)
-      : false;
+      : k.p.followWrite === 'anon_exclusive'
+        ? (flags & FOLL_FORCE) !== 0 && !(vma.flags & VM_WRITE) && head.anon && PageAnonExclusive(k, e.pfn) &&
+          // 6.0 can_follow_write_pmd(): also a soft-dirty write fault pending, or uffd-wp, sends it to the fault.
+          ((vma.flags & VM_SOFTDIRTY) !== 0 || e.softDirty) && !e.uffdWp
+        : false;
     if (!canFollow) {
       trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: FOLL_WRITE on a R/O huge entry: fault`);
       return { fault: true, unshare: false };
@@ -190,7 +195,7 @@ export function gup_step(k: Kernel, g: GupState): string {
   }
   const addr = g.start + g.i * k.s.config.pageSize;
   const vma = findVma(mm, addr);
-  if (!vma || !check_vma_flags(vma, g.flags)) {
+  if (!vma || !check_vma_flags(k, vma, g.flags)) {
     trace(k, '__get_user_pages', `0x${addr.toString(16)}: -EFAULT`);
     g.error = -EFAULT;
     return '__get_user_pages';

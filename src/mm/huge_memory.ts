@@ -94,12 +94,15 @@ export function __split_huge_pmd(k: Kernel, mm: Mm, start: number): void {
   // 6.2 __split_huge_pmd_locked(): every page inherits the head's PG_anon_exclusive; each PTE holds a reference.
   const exclusive = f.anon && PageAnonExclusive(k, f.pfn);
   for (let i = 0; i < nr; i++) {
-    const pte: PresentPte = { kind: 'present', pfn: f.pfn + i, write: e.write, dirty: e.dirty, young: e.young, softDirty: e.softDirty, uffdWp: e.uffdWp, special: false };
+    // Before 0ccf7f168e17 (6.1) the PTEs came out clean; the folio keeps PG_dirty.
+    const dirty = k.p.thpSplitKeepsDirty && e.dirty;
+    const pte: PresentPte = { kind: 'present', pfn: f.pfn + i, write: e.write, dirty, young: e.young, softDirty: e.softDirty, uffdWp: e.uffdWp, special: false };
     mm.ptes[vpn(k, start + i * ps)] = pte;
     page_pte_mapcount_add(k, f.pfn + i, 1);
     if (exclusive) SetPageAnonExclusive(k, f.pfn + i);
   }
   f.refcount += nr - 1;
+  if (e.dirty) f.dirty = true;
   page_remove_rmap(k, f.pfn, true);
   trace(k, '__split_huge_pmd', `PMD at 0x${start.toString(16)} -> ${nr} PTEs of pfn ${f.pfn}${exclusive ? ' (PageAnonExclusive on every page)' : ''}`);
 }
@@ -128,9 +131,24 @@ export function do_huge_pmd_wp_page(k: Kernel, mm: Mm, vma: Vma, start: number, 
     return 'done';
   };
   const fallback = (why: string): HugeFault => {
+    if (k.p.thpWpCopyWhole && !unshare) return copy_whole(why);
     trace(k, 'do_huge_pmd_wp_page', `${why}: split the PMD, fall back to PTEs`);
     __split_huge_pmd(k, mm, start);
     return 'fallback';
+  };
+  // Before 3917c80280c9 (5.8): a new THP holds a copy of all pages (zeroes for the huge zeropage).
+  const copy_whole = (why: string): HugeFault => {
+    const old = e.hugeZero ? null : folio(k, e.pfn);
+    const f = folio_alloc(k, old ? old.data : undefined, k.s.config.thp.pmdOrder);
+    page_add_new_anon_rmap(k, f, vma, true);
+    folio_add_lru(k, f);
+    mm.huge[key] = { ...mk_huge_pmd(f.pfn, e.size), dirty: true, softDirty: true, uffdWp: false, write: (vma.flags & VM_WRITE) !== 0 };
+    if (old) {
+      page_remove_rmap(k, old.pfn, true);
+      folio_put(k, old.pfn);
+    }
+    trace(k, 'do_huge_pmd_wp_page', `${why}: THP ${old ? `pfn ${old.pfn}` : 'huge zeropage'} copied whole into THP pfn ${f.pfn}`);
+    return 'done';
   };
   if (e.hugeZero) return fallback('huge zeropage');
   const f = folio(k, e.pfn);

@@ -19,7 +19,8 @@ import {
 import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
 import { filled } from '../model/bytes.js';
 import {
-  do_huge_pmd_wp_page_uffd, do_wp_page_uffd, handle_pte_none_uffd, pte_install_uffd_wp_if_needed, pte_marker_finish, zap_keeps_marker,
+  VM_UFFD_FLAGS, do_huge_pmd_wp_page_uffd, do_wp_page_uffd, handle_pte_none_uffd, pte_install_uffd_wp_if_needed, pte_marker_finish,
+  userfaultfd_missing, zap_keeps_marker,
 } from './userfaultfd.js';
 import { findVma } from './context.js';
 import { migration_entry_wait } from './migrate.js';
@@ -52,8 +53,10 @@ export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags
   if (vma.flags & VM_HUGETLB) return hugetlb_fault(k, mm, vma, addr, flags);
   // __handle_mm_fault(): the PMD level first.
   const h = huge_at(k, mm, addr);
+  // do_huge_pmd_anonymous_page() hands a missing fault in a VM_UFFD_MISSING VMA to handle_userfault(),
+  // which the PTE path below models.
   if (!h) {
-    const start = thp_vma_suitable(k, mm, vma, addr, k.s.config.thp.pmdOrder);
+    const start = userfaultfd_missing(vma) ? null : thp_vma_suitable(k, mm, vma, addr, k.s.config.thp.pmdOrder);
     if (start !== null && do_huge_pmd_anonymous_page(k, mm, vma, start, flags) === 'done') return OK;
   } else if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !h.e.write) {
     // userfaultfd_huge_pmd_wp() first (src/mm/userfaultfd.ts).
@@ -90,7 +93,8 @@ export function do_anonymous_page(k: Kernel, mm: Mm, vma: Vma, addr: number, fla
   }
   anon_vma_prepare(k, vma);
   // 6.8 alloc_anon_folio(): the largest enabled mTHP order whose aligned range is empty and inside the VMA.
-  if (k.p.mthp) {
+  // 6.8 alloc_anon_folio(): order 0 when userfaultfd is armed on the VMA.
+  if (k.p.mthp && !(vma.flags & VM_UFFD_FLAGS)) {
     const orders = k.s.config.thp.enabledOrders.filter((o) => o < k.s.config.thp.pmdOrder).sort((a, b) => b - a);
     for (const o of orders) {
       const start = thp_vma_suitable(k, mm, vma, addr, o);

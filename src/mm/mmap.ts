@@ -120,10 +120,11 @@ function change_huge_pmds(k: Kernel, mm: Mm, v: Vma): void {
     const a = Number(key) * k.s.config.pageSize;
     if (a < v.start || a >= v.end) continue;
     if (!(v.flags & VM_WRITE)) mm.huge[key] = { ...e, write: false };
-    else if (k.p.mprotectExclusiveWritable && !(v.flags & (VM_SHARED | VM_HUGETLB)) && !e.hugeZero) {
+    else if (k.p.mprotectPmdWritable && !(v.flags & (VM_SHARED | VM_HUGETLB)) && !e.hugeZero) {
+      // 6.2 can_change_pmd_writable(): an exclusive THP needs no write fault (no PMD upgrade in 6.0/6.1).
       const f = folio(k, e.pfn);
       const softDirtyOk = (v.flags & VM_SOFTDIRTY) !== 0 || e.softDirty;
-      if (f.anon && PageAnonExclusive(k, e.pfn) && !e.uffdWp && softDirtyOk && e.dirty) mm.huge[key] = { ...e, write: true };
+      if (f.anon && PageAnonExclusive(k, e.pfn) && !e.uffdWp && softDirtyOk) mm.huge[key] = { ...e, write: true };
     }
   }
 }

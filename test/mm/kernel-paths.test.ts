@@ -116,3 +116,58 @@ mprotect(mem, 4096, PROT_READ|PROT_WRITE)
   assert.equal(writable('6.1', clean), false);
   assert.equal(writable('6.2', clean), true);
 });
+
+test('a missing fault in a THP-eligible VMA registered with userfaultfd goes to the monitor, not to a THP', () => {
+  const src = `thp_enabled(2048, 1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+uffd = userfaultfd()
+uffdio_api(uffd)
+uffdio_register(uffd, mem, 0x200000, UFFDIO_REGISTER_MODE_MISSING)
+w = start store(mem, 1)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_event(m) == UFFD_EVENT_PAGEFAULT else "no missing-fault message"
+  uffdio_copy(uffd, mem, fill(4096, 7))
+thread main:
+  expect wait(w) == 1
+  expect mem[1] == 7 else "the copied page is not mapped"
+`;
+  const { r } = run(src, '6.8');
+  assert.deepEqual(r.expectations.filter((e) => !e.ok), []);
+});
+
+test('a THP write fault that cannot reuse copies the whole THP before 3917c80280c9 (5.8), one page after', () => {
+  const src = `thp_enabled(2048, 1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+mem[0..0x200000] = 0x11
+c = fork()
+mem[5] = 0x22
+thread c:
+  expect mem[5] == 0x11 else "the child sees the parent's write"
+  exit(0)
+`;
+  const old = run(src, '5.7');
+  assert.ok(old.log.some((l) => /^do_huge_pmd_wp_page: .*copied whole into THP pfn \d+$/.test(l)), old.log.join('\n'));
+  assert.equal(Object.keys(old.last.mms[1]!.huge).length, 1);
+  const now = run(src, '5.8');
+  assert.ok(now.log.some((l) => /^do_huge_pmd_wp_page: .*split the PMD, fall back to PTEs$/.test(l)));
+  assert.equal(Object.keys(now.last.mms[1]!.huge).length, 0);
+  for (const r of [old.r, now.r]) assert.equal(r.result, 'pass');
+});
+
+test('PTEs of a split PMD are clean before 0ccf7f168e17 (6.1), dirty after', () => {
+  const src = `thp_enabled(2048, 1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+mem[0] = 1
+mprotect(mem + 0x1000, 0x1000, PROT_READ)
+`;
+  const dirty = (kernel: string) => {
+    const pte = run(src, kernel).last.mms[1]!.ptes[String(0x7f0000000000 / 4096)]!;
+    return pte.kind === 'present' && pte.dirty;
+  };
+  assert.equal(dirty('6.0'), false);
+  assert.equal(dirty('6.1'), true);
+});

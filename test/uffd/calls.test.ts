@@ -375,7 +375,7 @@ thread main:
 `);
   assert.deepEqual(failures(r), []);
   assert.deepEqual(r.findings, []);
-  for (const v of ['5.13', '6.0', '6.2']) assert.deepEqual(failures(run(`${WP_ANON}  expect pm_uffd_wp(mem) == 1 else "wp"\n`, v)), [], v);
+  for (const v of ['5.14', '6.0', '6.2']) assert.deepEqual(failures(run(`${WP_ANON}  expect pm_uffd_wp(mem) == 1 else "wp"\n`, v)), [], v);
 });
 
 test('uffd-wp needs the architecture (HAVE_ARCH_USERFAULTFD_WP): not on 32-bit x86', () => {

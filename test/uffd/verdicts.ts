@@ -23,9 +23,9 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
   uffd_wp_fork_no_event: [
     ['4.4', '5.6', WP_ANON],
     // b569a17 (5.7) cleared the child's uffd-wp bit by the parent's VM_UFFD_WP: a stale bit in the child.
-    ['5.7', '5.12', "the child's PTE kept a stale uffd-wp bit: a write it never protected was reported"],
-    // 8f34f1eac382 (5.13): the child's VMA decides; without EVENT_FORK it is reset (dup_userfaultfd).
-    ['5.13', '6.18', null],
+    ['5.7', '5.13', "the child's PTE kept a stale uffd-wp bit: a write it never protected was reported"],
+    // 8f34f1eac382 (5.14; in mainline between 5.13 and 5.14-rc1): the child's VMA decides; without EVENT_FORK it is reset.
+    ['5.14', '6.18', null],
   ],
   uffd_wp_fork_zeropage: [
     // 893e26e61d04 (4.11): UFFD_FEATURE_EVENT_FORK.
