@@ -60,8 +60,9 @@ export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags
     if (start !== null && do_huge_pmd_anonymous_page(k, mm, vma, start, flags) === 'done') return OK;
   } else if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !h.e.write) {
     // userfaultfd_huge_pmd_wp() first (src/mm/userfaultfd.ts).
-    do_huge_pmd_wp_page_uffd(k, mm, vma, h.start, addr, flags);
-    if (do_huge_pmd_wp_page(k, mm, vma, h.start, flags) === 'done') return flags & FAULT_FLAG_WRITE ? WROTE : OK;
+    if (do_huge_pmd_wp_page_uffd(k, mm, vma, h.start, addr, flags) === 'go_on' && do_huge_pmd_wp_page(k, mm, vma, h.start, flags) === 'done') {
+      return flags & FAULT_FLAG_WRITE ? WROTE : OK;
+    }
   } else {
     mm.huge[vpn(k, h.start)] = { ...h.e, young: true, ...(flags & FAULT_FLAG_WRITE ? { dirty: true, softDirty: true } : {}) };
     return OK;

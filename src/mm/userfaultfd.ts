@@ -276,13 +276,15 @@ export function do_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, addr: number, pte: 
  * do_huge_pmd_wp_page()'s uffd-wp check (userfaultfd_huge_pmd_wp, 5.7): the
  * whole PMD-mapped THP is protected; WP_ASYNC clears the bit instead.
  */
-export function do_huge_pmd_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, start: number, addr: number, flags: number): void {
+export function do_huge_pmd_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, start: number, addr: number, flags: number): 'split' | 'go_on' {
   const key = vpn(k, start);
   const e = mm.huge[key];
-  if (!e || flags & FAULT_FLAG_UNSHARE || !userfaultfd_wp(vma) || !e.uffdWp) return;
+  if (!e || flags & FAULT_FLAG_UNSHARE || !userfaultfd_wp(vma) || !e.uffdWp) return 'go_on';
   if (!userfaultfd_wp_async(k, vma)) handle_userfault(k, vma, addr, flags, 'wp');
-  mm.huge[key] = { ...e, uffdWp: false };
-  trace(k, 'do_huge_pmd_wp_page', `UFFD_FEATURE_WP_ASYNC: uffd-wp cleared on the PMD at 0x${start.toString(16)}`);
+  // d61ea1cb0095 (6.7) wp_huge_pmd(): writes are tracked per page, so split; do_wp_page() clears one PTE's bit.
+  __split_huge_pmd(k, mm, start);
+  trace(k, 'wp_huge_pmd', `UFFD_FEATURE_WP_ASYNC: PMD at 0x${start.toString(16)} split, the PTE fault clears uffd-wp`);
+  return 'split';
 }
 
 /**

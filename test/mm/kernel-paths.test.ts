@@ -171,3 +171,22 @@ mprotect(mem + 0x1000, 0x1000, PROT_READ)
   assert.equal(dirty('6.0'), false);
   assert.equal(dirty('6.1'), true);
 });
+
+test('WP_ASYNC on a PMD-mapped THP splits it and clears uffd-wp on the written page only (d61ea1cb0095)', () => {
+  const src = `thp_enabled(2048, 1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+mem[0..0x200000] = 0x11
+uffd = userfaultfd()
+uffdio_api(uffd, UFFD_FEATURE_WP_ASYNC)
+uffdio_register(uffd, mem, 0x200000, UFFDIO_REGISTER_MODE_WP)
+uffdio_writeprotect(uffd, mem, 0x200000, UFFDIO_WRITEPROTECT_MODE_WP)
+w = start store(mem, 0x22)
+expect wait(w) == 1 else "the store did not complete"
+expect pm_uffd_wp(mem) == 0 else "the written page still looks write-protected"
+expect pm_uffd_wp(mem + 0x1000) == 1 else "a page that was not written lost its uffd-wp bit"
+`;
+  const { r, log } = run(src, '6.7');
+  assert.deepEqual(r.expectations.filter((e) => !e.ok), []);
+  assert.ok(log.some((l) => l.startsWith('wp_huge_pmd: UFFD_FEATURE_WP_ASYNC: PMD at')));
+});
