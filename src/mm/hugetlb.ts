@@ -193,9 +193,10 @@ export function hugetlb_wp(k: Kernel, mm: Mm, vma: Vma, start: number, flags: nu
 
 /**
  * hugetlb_change_protection() for UFFDIO_WRITEPROTECT (5.19): present
- * entries get (or lose) the bit, none entries a marker; un-protecting
- * rebuilds the entry from vm_page_prot, which stays writable in a shared
- * mapping until uffd-wp VMAs get write-notify (51d3d5eb74ff, 6.2).
+ * entries get (or lose) the bit, none entries a marker. Un-protecting
+ * rebuilds the entry from vm_get_page_prot(vm_flags), writable in a shared
+ * mapping, until uffd_wp_range() takes vm_page_prot (6.3), which has
+ * write-notify for uffd-wp VMAs since 51d3d5eb74ff (6.2).
  */
 export function hugetlb_change_protection(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, enable: boolean): void {
   const size = hugeSize(vma);
@@ -203,7 +204,7 @@ export function hugetlb_change_protection(k: Kernel, mm: Mm, vma: Vma, start: nu
     const key = vpn(k, a);
     const e = mm.huge[key];
     if (e) {
-      const writable = (vma.flags & VM_SHARED) !== 0 && (vma.flags & VM_WRITE) !== 0 && !k.p.uffdWpWritenotify;
+      const writable = (vma.flags & VM_SHARED) !== 0 && (vma.flags & VM_WRITE) !== 0 && !k.p.uffdUnprotectWritable;
       mm.huge[key] = enable ? { ...e, write: false, uffdWp: true } : { ...e, write: e.write || writable, uffdWp: false };
     } else if (huge_pte_marker(k, mm, a)) {
       if (!enable) huge_pte_clear_marker(k, mm, a);
