@@ -36,6 +36,12 @@ export const HISTORY: Change[] = [
     set: { uffdEventFork: true },
   },
   {
+    version: '4.11',
+    commit: '8fb5debc5fcd',
+    title: 'userfaultfd: hugetlbfs: add hugetlb_mcopy_atomic_pte for userfaultfd support (with UFFDIO_REGISTER on hugetlbfs, UFFD_FEATURE_MISSING_HUGETLBFS)',
+    set: { uffdHugetlb: true },
+  },
+  {
     version: '5.1',
     commit: '52d1e606ee73',
     title: 'mm: reuse only-pte-mapped KSM page in do_wp_page()',
@@ -157,9 +163,21 @@ export const HISTORY: Change[] = [
   },
   {
     version: '5.19',
-    commit: '679d10331910 5c041f5d1f23 c56d1b62cce8 b1f9e876862d',
+    commit: '679d10331910 5c041f5d1f23 c56d1b62cce8 b1f9e876862d 166f3ecc0daf bc70fbf269fd',
     title: 'userfaultfd-wp for shmem and hugetlbfs: PTE markers; fork copies page tables for a uffd-wp child (vma_needs_copy)',
     set: { uffdWpShmem: true, forkCopyUffdWp: true },
+  },
+  {
+    version: '6.0',
+    commit: '1d8d14641fd9',
+    title: 'mm/hugetlb: support write-faults in shared mappings',
+    set: { hugetlbWpShared: true },
+  },
+  {
+    version: '6.0',
+    commit: '',
+    title: 'mm/uffd: reset write protection when unregister with wp-mode',
+    set: { uffdUnregisterResetWp: true },
   },
   {
     version: '6.0',
@@ -208,6 +226,12 @@ export const HISTORY: Change[] = [
     set: { uffdUnprotectWritable: true },
   },
   {
+    version: '6.3',
+    commit: '',
+    title: 'mm/hugetlb: fix uffd wr-protection for CoW optimization path',
+    set: { hugetlbWpSkipsUffdWp: true },
+  },
+  {
     version: '6.4',
     commit: 'a7e689dd1c06',
     title: 'block: Convert bio_iov_iter_get_pages to use iov_iter_extract_pages (O_DIRECT pins)',
@@ -219,6 +243,12 @@ export const HISTORY: Change[] = [
     commit: '2bad466cc9d9',
     title: 'mm/uffd: UFFD_FEATURE_WP_UNPOPULATED',
     set: { uffdWpUnpopulated: true },
+  },
+  {
+    version: '6.4',
+    commit: '5a2f8d22ace4 0f230bc24b6e',
+    title: 'mm/hugetlb: fix uffd-wp during fork(); mm/hugetlb: fix uffd-wp bit lost when unsharing happens',
+    set: { hugetlbForkUffdWpDstVma: true, hugetlbUnshareKeepsUffdWp: true },
   },
   {
     version: '6.5',

@@ -55,6 +55,18 @@ export interface Policies {
   ioUring: boolean;
   /** 893e26e61d04 (4.11): UFFD_FEATURE_EVENT_FORK; without it dup_userfaultfd() drops VM_UFFD_* in the child. */
   uffdEventFork: boolean;
+  /** 8fb5debc5fcd and its series (4.11): userfaultfd on hugetlbfs: MODE_MISSING on VM_HUGETLB, UFFDIO_COPY (hugetlb_mcopy_atomic_pte), UFFD_FEATURE_MISSING_HUGETLBFS. */
+  uffdHugetlb: boolean;
+  /** "mm/hugetlb: fix uffd wr-protection for CoW optimization path" (6.3): hugetlb_wp() leaves a uffd-wp huge PTE alone (before: hugetlb_no_page()'s CoW made it writable). */
+  hugetlbWpSkipsUffdWp: boolean;
+  /** 1d8d14641fd9 (6.0): hugetlb_wp() maps a shared page writable (before: it copied it, a COW in a MAP_SHARED mapping). */
+  hugetlbWpShared: boolean;
+  /** 6.0 ("mm/uffd: reset write protection when unregister with wp-mode"): UFFDIO_UNREGISTER un-protects a VM_UFFD_WP range (bits and markers). */
+  uffdUnregisterResetWp: boolean;
+  /** 5a2f8d22ace4 (6.4): copy_hugetlb_page_range() keeps a present huge PTE's uffd-wp bit only for a uffd-wp child, and an early-copied page keeps it. */
+  hugetlbForkUffdWpDstVma: boolean;
+  /** 0f230bc24b6e (6.4): hugetlb_wp()'s copy for an unshare fault keeps the uffd-wp bit. */
+  hugetlbUnshareKeepsUffdWp: boolean;
   /** 5.7: uffd-wp on anonymous memory (UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT, _PAGE_UFFD_WP, pte_swp_uffd_wp). */
   uffdWp: boolean;
   /** 0e88904cb700 (5.18): UFFDIO_COPY_MODE_WP marks the PTE uffd-wp even in a VMA without VM_WRITE. */
@@ -131,6 +143,12 @@ export const BASE_POLICIES: Policies = {
   ioUringPin: false,
   gupTestPinLongterm: false,
   uffdEventFork: false,
+  uffdHugetlb: false,
+  hugetlbWpSkipsUffdWp: false,
+  hugetlbWpShared: false,
+  uffdUnregisterResetWp: false,
+  hugetlbForkUffdWpDstVma: false,
+  hugetlbUnshareKeepsUffdWp: false,
   uffdWp: false,
   uffdWpShmem: false,
   forkCopyUffdWp: false,

@@ -2,13 +2,17 @@
 // mappings, hugetlb_fault / hugetlb_no_page / hugetlb_wp, fork and GUP.
 // Reuse stays mapcount-based in every era (hugetlb_wp), which is why the
 // vmsplice cases of cow.c fail on hugetlb.
+// userfaultfd: missing faults (4.11) and uffd-wp (5.19) on huge PTEs. A
+// hugetlb VMA has no PTE-level entries, so a huge PTE marker is kept in
+// mm.ptes at the first page of its huge page.
 import type { File, Folio, HugePte, Mm, Vma } from '../model/types.js';
-import { FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_WRITE, isCowMapping } from '../model/flags.js';
+import { EEXIST, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_WRITE, isCowMapping } from '../model/flags.js';
 import { type Kernel, trace, folio, vpn } from './context.js';
 import { PageAnonExclusive, folio_alloc, folio_put } from './folio.js';
 import { page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap, page_needs_cow_for_dma, page_try_dup_anon_rmap } from './rmap.js';
 import type { FaultResult } from './memory.js';
-import { filled } from '../model/bytes.js';
+import { filled, writeBytes } from '../model/bytes.js';
+import { handle_userfault, userfaultfd_missing, userfaultfd_wp, userfaultfd_wp_async } from './userfaultfd.js';
 
 const OK: FaultResult = { write: false, error: null };
 const WROTE: FaultResult = { write: true, error: null };
@@ -64,11 +68,33 @@ function hugeSize(vma: Vma): number {
 export function hugetlb_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): FaultResult {
   const size = hugeSize(vma);
   const start = addr - (addr % size);
-  const e = mm.huge[vpn(k, start)];
+  let e = mm.huge[vpn(k, start)];
+  // huge_pte_none_mostly(): a marker is faulted in like a none entry.
   if (!e) return hugetlb_no_page(k, mm, vma, start, flags);
+  // hugetlb_fault() (166f3ecc0daf, 5.19): a write to a uffd-wp huge PTE goes to the monitor before any COW; unsharing is not a write.
+  if (flags & FAULT_FLAG_WRITE && !e.write && e.uffdWp && userfaultfd_wp(vma)) {
+    if (!userfaultfd_wp_async(k, vma)) handle_userfault(k, vma, start, flags, 'wp');
+    // 6.7 WP_ASYNC: the bit is dropped and the write goes on.
+    e = { ...e, uffdWp: false };
+    mm.huge[vpn(k, start)] = e;
+    trace(k, 'hugetlb_fault', `UFFD_FEATURE_WP_ASYNC: uffd-wp cleared at 0x${start.toString(16)}`);
+  }
   if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !e.write) return hugetlb_wp(k, mm, vma, start, flags);
   mm.huge[vpn(k, start)] = { ...e, young: true, ...(flags & FAULT_FLAG_WRITE ? { dirty: true } : {}) };
   return OK;
+}
+
+/** Is there a huge PTE marker (PTE_MARKER_UFFD_WP) for the huge page at start? */
+export function huge_pte_marker(k: Kernel, mm: Mm, start: number): boolean {
+  return mm.ptes[vpn(k, start)]?.kind === 'marker';
+}
+
+function set_huge_pte_marker(k: Kernel, mm: Mm, start: number): void {
+  mm.ptes[vpn(k, start)] = { kind: 'marker', uffdWp: true };
+}
+
+function huge_pte_clear_marker(k: Kernel, mm: Mm, start: number): void {
+  delete mm.ptes[vpn(k, start)];
 }
 
 function mk_huge_pte(pfn: number, size: number, write: boolean): HugePte {
@@ -88,27 +114,41 @@ export function hugetlbfs_get_folio(k: Kernel, file: File, index: number): Folio
   return f;
 }
 
-/** hugetlb_no_page(): a new anon huge page, or the page-cache page (mapped R/O in a private mapping). */
+/**
+ * hugetlb_no_page(): a new anon huge page, or the page-cache page (mapped
+ * R/O in a private mapping). A missing page of a VM_UFFD_MISSING VMA goes
+ * to the monitor first (hugetlb_handle_userfault, 4.11: at the huge page's
+ * address); an entry that replaces a uffd-wp marker is mapped uffd-wp and
+ * write-protected (5.19).
+ */
 function hugetlb_no_page(k: Kernel, mm: Mm, vma: Vma, start: number, flags: number): FaultResult {
   const size = hugeSize(vma);
+  const marker = huge_pte_marker(k, mm, start);
+  const key = vpn(k, start);
+  const wp = (e: HugePte): HugePte => (marker ? { ...e, write: false, uffdWp: true } : e);
   if (vma.file) {
     const file = k.s.files[vma.file.ino]!;
     const index = vma.file.pgoff / (size / k.s.config.pageSize) + (start - vma.start) / size;
+    if (file.pages[index] === undefined && userfaultfd_missing(vma)) handle_userfault(k, vma, start, flags, 'missing');
     const f = hugetlbfs_get_folio(k, file, index);
     if (!f) return { write: false, error: 'sigbus' };
     f.refcount++;
     page_add_file_rmap(k, f.pfn, true);
     const shared = (vma.flags & VM_SHARED) !== 0;
-    mm.huge[vpn(k, start)] = mk_huge_pte(f.pfn, size, shared && (vma.flags & VM_WRITE) !== 0);
-    trace(k, 'hugetlb_no_page', `map page-cache huge page pfn ${f.pfn}${shared ? '' : ' R/O (private)'}`);
+    if (marker) huge_pte_clear_marker(k, mm, start);
+    mm.huge[key] = wp(mk_huge_pte(f.pfn, size, shared && (vma.flags & VM_WRITE) !== 0));
+    trace(k, 'hugetlb_no_page', `map page-cache huge page pfn ${f.pfn}${shared ? '' : ' R/O (private)'}${marker ? ', uffd-wp from the marker' : ''}`);
     if (flags & FAULT_FLAG_WRITE && !shared) return hugetlb_wp(k, mm, vma, start, flags);
     return OK;
   }
+  if (userfaultfd_missing(vma)) handle_userfault(k, vma, start, flags, 'missing');
   const f = alloc_hugetlb_folio(k, vma.hugetlb!.kb, vma);
   if (!f) return { write: false, error: 'sigbus' };
   page_add_new_anon_rmap(k, f, vma, true);
-  mm.huge[vpn(k, start)] = mk_huge_pte(f.pfn, size, false);
-  trace(k, 'hugetlb_no_page', `new anon huge page pfn ${f.pfn} (${size >> 10} kB)`);
+  if (marker) huge_pte_clear_marker(k, mm, start);
+  mm.huge[key] = wp(mk_huge_pte(f.pfn, size, false));
+  trace(k, 'hugetlb_no_page', `new anon huge page pfn ${f.pfn} (${size >> 10} kB)${marker ? ', uffd-wp from the marker' : ''}`);
+  // The CoW optimization: a write fault goes on into hugetlb_wp() at once.
   if (flags & FAULT_FLAG_WRITE) return hugetlb_wp(k, mm, vma, start, flags);
   return OK;
 }
@@ -118,6 +158,18 @@ export function hugetlb_wp(k: Kernel, mm: Mm, vma: Vma, start: number, flags: nu
   const key = vpn(k, start);
   const e = mm.huge[key]!;
   const unshare = (flags & FAULT_FLAG_UNSHARE) !== 0;
+  // "fix uffd wr-protection for CoW optimization path" (6.3): only hugetlb_no_page() gets here with a uffd-wp entry; leave it to the next fault.
+  if (!unshare && e.uffdWp && k.p.hugetlbWpSkipsUffdWp) {
+    trace(k, 'hugetlb_wp', `0x${start.toString(16)} is uffd-wp: no CoW`);
+    return OK;
+  }
+  // 1d8d14641fd9 (6.0): a shared mapping is never copied; it only needs its write bit (a uffd-wp or writenotify fault).
+  if (vma.flags & VM_SHARED && k.p.hugetlbWpShared) {
+    if (unshare) return OK;
+    mm.huge[key] = { ...e, write: true, dirty: true, young: true };
+    trace(k, 'hugetlb_wp', `shared mapping: pfn ${e.pfn} made writable`);
+    return WROTE;
+  }
   const old = folio(k, e.pfn);
   if (old.anon && (old.entireMapcount ?? 0) === 1) {
     if (!PageAnonExclusive(k, old.pfn)) page_move_anon_rmap(k, old.pfn, vma);
@@ -130,16 +182,98 @@ export function hugetlb_wp(k: Kernel, mm: Mm, vma: Vma, start: number, flags: nu
   if (!f) return { write: false, error: 'sigbus' };
   f.data = old.data;
   page_add_new_anon_rmap(k, f, vma, true);
-  mm.huge[key] = { ...mk_huge_pte(f.pfn, e.size, !unshare && (vma.flags & VM_WRITE) !== 0), softDirty: e.softDirty, uffdWp: e.uffdWp };
+  // make_huge_pte() builds a fresh entry; 0f230bc24b6e (6.4) carries the uffd-wp bit over for an unshare copy.
+  const keepWp = unshare && e.uffdWp && k.p.hugetlbUnshareKeepsUffdWp;
+  mm.huge[key] = { ...mk_huge_pte(f.pfn, e.size, !unshare && (vma.flags & VM_WRITE) !== 0), softDirty: e.softDirty, uffdWp: keepWp };
   page_remove_rmap(k, old.pfn, true);
   folio_put(k, old.pfn);
   trace(k, 'hugetlb_wp', `pfn ${old.pfn} (mapcount ${old.entireMapcount}${old.anon ? '' : ', page cache'}) copied to pfn ${f.pfn}${unshare ? ' (unshare: R/O)' : ''}`);
   return WROTE;
 }
 
-/** copy_hugetlb_page_range(): fork shares the huge pages, except exclusive pinned ones, which the child gets a copy of. */
+/**
+ * hugetlb_change_protection() for UFFDIO_WRITEPROTECT (5.19): present
+ * entries get (or lose) the bit, none entries a marker. Un-protecting
+ * rebuilds the entry from vm_get_page_prot(vm_flags), writable in a shared
+ * mapping, until uffd_wp_range() takes vm_page_prot (6.3), which has
+ * write-notify for uffd-wp VMAs since 51d3d5eb74ff (6.2).
+ */
+export function hugetlb_change_protection(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, enable: boolean): void {
+  const size = hugeSize(vma);
+  for (let a = start; a < end; a += size) {
+    const key = vpn(k, a);
+    const e = mm.huge[key];
+    if (e) {
+      const writable = (vma.flags & VM_SHARED) !== 0 && (vma.flags & VM_WRITE) !== 0 && !k.p.uffdUnprotectWritable;
+      mm.huge[key] = enable ? { ...e, write: false, uffdWp: true } : { ...e, write: e.write || writable, uffdWp: false };
+    } else if (huge_pte_marker(k, mm, a)) {
+      if (!enable) huge_pte_clear_marker(k, mm, a);
+    } else if (enable) {
+      set_huge_pte_marker(k, mm, a);
+    }
+  }
+  trace(k, 'hugetlb_change_protection', `0x${start.toString(16)}-0x${end.toString(16)} ${enable ? 'uffd-wp' : 'uffd-wp resolved'}`);
+}
+
+/**
+ * __unmap_hugepage_range(): a zapped huge PTE with the uffd-wp bit leaves a
+ * marker unless the caller drops markers (5.19: munmap, truncation).
+ */
+export function huge_pte_install_uffd_wp_if_needed(k: Kernel, mm: Mm, start: number, e: HugePte, dropMarkers: boolean): void {
+  if (!e.uffdWp || dropMarkers) return;
+  set_huge_pte_marker(k, mm, start);
+  trace(k, '__unmap_hugepage_range', `0x${start.toString(16)}: uffd-wp marker left in place of the huge PTE`);
+}
+
+/**
+ * hugetlb_mfill_atomic_pte() / hugetlb_mcopy_atomic_pte() (8fb5debc5fcd,
+ * 4.11): UFFDIO_COPY of one huge page: a new anon huge page in a private
+ * mapping, a new page-cache page in a shared one (-EEXIST if there is one);
+ * a marker counts as none. MODE_WP maps it write-protected (5.19).
+ */
+export function hugetlb_mcopy_atomic_pte(k: Kernel, mm: Mm, vma: Vma, dst: number, bytes: Uint8Array, wp: boolean): number {
+  const size = hugeSize(vma);
+  const key = vpn(k, dst);
+  if (mm.huge[key]) return -EEXIST;
+  let f: Folio | null;
+  const shared = (vma.flags & VM_SHARED) !== 0;
+  if (vma.file && shared) {
+    const file = k.s.files[vma.file.ino]!;
+    const index = vma.file.pgoff / (size / k.s.config.pageSize) + (dst - vma.start) / size;
+    if (file.pages[index] !== undefined) return -EEXIST;
+    f = hugetlbfs_get_folio(k, file, index);
+    if (!f) return -ENOMEM;
+    f.refcount++;
+    page_add_file_rmap(k, f.pfn, true);
+    file.size = Math.max(file.size, (index + 1) * size);
+  } else {
+    f = alloc_hugetlb_folio(k, vma.hugetlb!.kb, vma);
+    if (!f) return -ENOMEM;
+    page_add_new_anon_rmap(k, f, vma, true);
+  }
+  f.data = writeBytes(f.data, 0, bytes);
+  huge_pte_clear_marker(k, mm, dst);
+  mm.huge[key] = { ...mk_huge_pte(f.pfn, size, !wp && (vma.flags & VM_WRITE) !== 0), dirty: true, uffdWp: wp };
+  trace(k, 'hugetlb_mcopy_atomic_pte', `${size >> 10} kB at 0x${dst.toString(16)}: pfn ${f.pfn}${wp ? ' (uffd-wp)' : ''}`);
+  return size;
+}
+
+/**
+ * copy_hugetlb_page_range(): fork shares the huge pages, except exclusive
+ * pinned ones, which the child gets a copy of. uffd-wp (bc70fbf269fd,
+ * 5.19): markers go only into a uffd-wp child; a present entry's bit is
+ * copied as it is until 5a2f8d22ace4 (6.4) keeps it only for a uffd-wp
+ * child, and carries it into an early copy.
+ */
 export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma): void {
   const ps = k.s.config.pageSize;
+  for (const [key, pte] of Object.entries(parent.ptes)) {
+    const addr = Number(key) * ps;
+    if (addr < src.start || addr >= src.end || pte.kind !== 'marker') continue;
+    if (userfaultfd_wp(dst)) child.ptes[key] = { ...pte };
+    else trace(k, 'copy_hugetlb_page_range', `marker at 0x${addr.toString(16)} not copied: the child is not uffd-wp`);
+  }
+  const keepWp = (e: HugePte): boolean => e.uffdWp && (!k.p.hugetlbForkUffdWpDstVma || userfaultfd_wp(dst));
   for (const [key, e] of Object.entries(parent.huge)) {
     const addr = Number(key) * ps;
     if (addr < src.start || addr >= src.end) continue;
@@ -160,7 +294,9 @@ export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: V
       if (!n) continue;
       n.data = f.data;
       page_add_new_anon_rmap(k, n, dst, true);
-      child.huge[key] = { ...mk_huge_pte(n.pfn, e.size, (dst.flags & VM_WRITE) !== 0), softDirty: e.softDirty };
+      // hugetlb_install_folio(): a fresh entry; from 5a2f8d22ace4 (6.4) it keeps uffd-wp for a uffd-wp child.
+      const wp = k.p.hugetlbForkUffdWpDstVma && keepWp(e);
+      child.huge[key] = { ...mk_huge_pte(n.pfn, e.size, !wp && (dst.flags & VM_WRITE) !== 0), softDirty: e.softDirty, uffdWp: wp };
       trace(k, 'copy_hugetlb_page_range', `pinned huge page pfn ${f.pfn} copied for the child: pfn ${n.pfn}`);
       continue;
     }
@@ -170,6 +306,9 @@ export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: V
       pe = { ...e, write: false };
       parent.huge[key] = pe;
     }
-    child.huge[key] = { ...pe };
+    child.huge[key] = { ...pe, uffdWp: keepWp(pe) };
+    if (pe.uffdWp && !userfaultfd_wp(dst)) {
+      trace(k, 'copy_hugetlb_page_range', `0x${addr.toString(16)}: ${keepWp(pe) ? 'the child keeps the uffd-wp bit of a VMA it does not protect' : 'uffd-wp bit cleared in the child'}`);
+    }
   }
 }

@@ -6,7 +6,7 @@ import {
 import { type Kernel, trace, ModelBug, folio, vpn } from './context.js';
 import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_mapped, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
 import { __split_huge_pmd, do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_at, thp_vma_suitable, zap_huge_pmd } from './huge_memory.js';
-import { hugetlb_fault } from './hugetlb.js';
+import { huge_pte_install_uffd_wp_if_needed, hugetlb_fault } from './hugetlb.js';
 import {
   page_add_anon_rmap, page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap,
   anon_vma_prepare,
@@ -359,8 +359,11 @@ export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number, dro
     const e = mm.huge[key]!;
     const hs = Number(key) * ps;
     if (hs + e.size <= start || hs >= end) continue;
-    if (hs >= start && hs + e.size <= end) zap_huge_pmd(k, mm, hs);
-    else __split_huge_pmd(k, mm, hs);
+    if (hs >= start && hs + e.size <= end) {
+      zap_huge_pmd(k, mm, hs);
+      // __unmap_hugepage_range() (5.19): a uffd-wp huge PTE leaves a marker (src/mm/hugetlb.ts).
+      if (findVma(mm, hs)?.hugetlb) huge_pte_install_uffd_wp_if_needed(k, mm, hs, e, dropMarkers);
+    } else __split_huge_pmd(k, mm, hs);
   }
   for (const v of Object.keys(mm.ptes)) {
     const addr = Number(v) * ps;

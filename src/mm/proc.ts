@@ -49,6 +49,14 @@ export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
     e |= 1n << b;
   };
   if (vma && vma.flags & VM_SOFTDIRTY) bit(PM_SOFT_DIRTY);
+  if (vma?.hugetlb) {
+    // pagemap_hugetlb_range() (5.19): a huge PTE marker gives every page it covers PM_UFFD_WP, but no PM_SWAP.
+    const hs = addr - (addr % (vma.hugetlb.kb * 1024));
+    if (mm.ptes[vpn(k, hs)]?.kind === 'marker') {
+      if (k.p.pagemapUffdWp) bit(PM_UFFD_WP);
+      return e;
+    }
+  }
   if (!pte) {
     // A PMD/PUD leaf: present, exclusive if mapped once.
     for (const [key, h] of Object.entries(mm.huge)) {

@@ -6,7 +6,7 @@
 import type { Mm, MarkerPte, PresentPte, Pte, Vma } from '../model/types.js';
 import type { UffdCtx, UffdMsg } from '../model/uffd.js';
 import {
-  UFFD_API, UFFD_EVENT_FORK, UFFD_EVENT_PAGEFAULT, UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_PAGEFAULT_FLAG_WP,
+  UFFD_API, UFFD_EVENT_FORK, UFFD_EVENT_PAGEFAULT, UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_MISSING_HUGETLBFS, UFFD_FEATURE_PAGEFAULT_FLAG_WP,
   UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_WP_ASYNC, UFFD_PAGEFAULT_FLAG_MINOR, UFFDIO_CONTINUE_MODE_DONTWAKE,
   UFFDIO_REGISTER_MODE_MINOR, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED, UFFD_PAGEFAULT_FLAG_WP,
   UFFD_PAGEFAULT_FLAG_WRITE, UFFDIO_COPY_MODE_DONTWAKE, UFFDIO_COPY_MODE_WP, UFFDIO_REGISTER_MODE_MISSING,
@@ -24,6 +24,7 @@ import { mk_pte, pte_at, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtab
 import { split_vmas } from './mmap.js';
 import { __split_huge_pmd, huge_at } from './huge_memory.js';
 import { writeBytes } from '../model/bytes.js';
+import { hugetlb_change_protection, hugetlb_mcopy_atomic_pte } from './hugetlb.js';
 
 /** __VM_UFFD_FLAGS in the flags word; VM_UFFD_MINOR is Vma.uffdMinor. */
 export const VM_UFFD_FLAGS = VM_UFFD_MISSING | VM_UFFD_WP;
@@ -57,6 +58,7 @@ function ctxOf(k: Kernel, id: number): UffdCtx {
 export function uffd_api_features(k: Kernel): number {
   let f = 0;
   if (k.p.uffdEventFork) f |= UFFD_FEATURE_EVENT_FORK;
+  if (k.p.uffdHugetlb) f |= UFFD_FEATURE_MISSING_HUGETLBFS;
   if (k.p.uffdMinorShmem) f |= UFFD_FEATURE_MINOR_SHMEM;
   if (!arch_has_uffd_wp(k)) return f;
   if (k.p.uffdWp) f |= UFFD_FEATURE_PAGEFAULT_FLAG_WP;
@@ -102,14 +104,21 @@ function isShmem(vma: Vma): boolean {
   return vma.file !== null;
 }
 
-/** vma_can_userfault() (5.7: WP only on anonymous memory; 5.19: also shmem/hugetlbfs). */
+/** vma_can_userfault() (4.11: anonymous, shmem and hugetlb; 5.7: WP only on anonymous memory; 5.19: also shmem/hugetlbfs). */
 function vma_can_userfault(k: Kernel, vma: Vma, vmFlags: number, minor: boolean): boolean {
-  // hugetlbfs takes MISSING (4.11) and WP (5.19) in the kernel; the model's hugetlb fault path has no userfaultfd, so it refuses.
-  if (vma.flags & VM_HUGETLB) return false;
-  if (vmFlags & VM_UFFD_WP && isShmem(vma) && !k.p.uffdWpShmem) return false;
-  // Minor faults need a page cache: shmem (5.14) or hugetlbfs, never anonymous memory.
-  if (minor && (!isShmem(vma) || !k.p.uffdMinorShmem)) return false;
+  const hugetlb = (vma.flags & VM_HUGETLB) !== 0;
+  if (hugetlb && !k.p.uffdHugetlb) return false;
+  if (vmFlags & VM_UFFD_WP && (isShmem(vma) || hugetlb) && !k.p.uffdWpShmem) return false;
+  // Minor faults need a page cache: shmem (5.14); hugetlbfs minor faults (MINOR_HUGETLBFS) are not modelled.
+  if (minor && (!isShmem(vma) || hugetlb || !k.p.uffdMinorShmem)) return false;
   return true;
+}
+
+/** userfaultfd_register() and the ioctls on ranges: a hugetlb VMA is only taken in whole huge pages (-EINVAL). */
+function hugetlb_range_aligned(vma: Vma, start: number, end: number): boolean {
+  if (!vma.hugetlb) return true;
+  const size = vma.hugetlb.kb * 1024;
+  return Math.max(vma.start, start) % size === 0 && Math.min(vma.end, end) % size === 0;
 }
 
 /** userfaultfd_register(): VM_UFFD_* and the context on every VMA of the range. */
@@ -134,6 +143,10 @@ export function userfaultfd_register(k: Kernel, c: UffdCtx, mm: Mm, start: numbe
       trace(k, 'userfaultfd_register', `VMA 0x${v.start.toString(16)} cannot take ${minor ? 'VM_UFFD_MINOR' : vmFlags & VM_UFFD_WP ? 'VM_UFFD_WP' : 'VM_UFFD_MISSING'}: -EINVAL`);
       return -EINVAL;
     }
+    if (!hugetlb_range_aligned(v, start, end)) {
+      trace(k, 'userfaultfd_register', `0x${start.toString(16)}-0x${end.toString(16)} does not cover whole huge pages of VMA 0x${v.start.toString(16)}: -EINVAL`);
+      return -EINVAL;
+    }
     if (v.uffdCtx != null && v.uffdCtx !== c.id) return -EBUSY;
   }
   for (const v of split_vmas(mm, start, end, ps)) {
@@ -145,12 +158,20 @@ export function userfaultfd_register(k: Kernel, c: UffdCtx, mm: Mm, start: numbe
   return 0;
 }
 
-/** userfaultfd_unregister(): drop the registration (leftover uffd-wp bits and markers stay, as in the kernel). */
+/**
+ * userfaultfd_unregister(): drop the registration. Until 6.0 leftover
+ * uffd-wp bits and markers stay; "mm/uffd: reset write protection when
+ * unregister with wp-mode" (6.0) un-protects a VM_UFFD_WP range first
+ * (uffd_wp_range).
+ */
 export function userfaultfd_unregister(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number): number {
   const ps = k.s.config.pageSize;
   if (start % ps || len % ps || len <= 0) return -EINVAL;
-  for (const v of split_vmas(mm, start, start + len, ps)) {
+  const end = start + len;
+  if (!mm.vmas.filter((v) => v.start < end && v.end > start).every((v) => hugetlb_range_aligned(v, start, end))) return -EINVAL;
+  for (const v of split_vmas(mm, start, end, ps)) {
     if (v.uffdCtx !== c.id) continue;
+    if (k.p.uffdUnregisterResetWp && userfaultfd_wp(v)) uffd_wp_range(k, mm, v, v.start, v.end, false);
     reset_uffd(v);
   }
   wake_userfault(k, c, start, len);
@@ -168,7 +189,7 @@ export function userfaultfd_missing(vma: Vma): boolean {
 }
 
 /** userfaultfd_wp_async() (6.7). */
-function userfaultfd_wp_async(k: Kernel, vma: Vma): boolean {
+export function userfaultfd_wp_async(k: Kernel, vma: Vma): boolean {
   const c = vma.uffdCtx != null ? k.s.uffds[vma.uffdCtx] : undefined;
   return k.p.uffdWpAsync && c?.features != null && (c.features & UFFD_FEATURE_WP_ASYNC) !== 0;
 }
@@ -176,7 +197,7 @@ function userfaultfd_wp_async(k: Kernel, vma: Vma): boolean {
 /** userfaultfd_wp_use_markers(): may a none PTE of this VMA carry a uffd-wp marker? */
 export function userfaultfd_wp_use_markers(k: Kernel, vma: Vma): boolean {
   if (!userfaultfd_wp(vma)) return false;
-  if (isShmem(vma)) return k.p.uffdWpShmem;
+  if (isShmem(vma) || vma.hugetlb) return k.p.uffdWpShmem;
   const c = vma.uffdCtx != null ? k.s.uffds[vma.uffdCtx] : undefined;
   return k.p.uffdWpUnpopulated && c?.features != null && (c.features & UFFD_FEATURE_WP_UNPOPULATED) !== 0;
 }
@@ -366,10 +387,11 @@ export function pte_install_uffd_wp_if_needed(k: Kernel, mm: Mm, vma: Vma | unde
 
 /**
  * zap_pte_range()'s marker rule: file VMAs keep markers unless the caller
- * drops them (truncation: ZAP_FLAG_DROP_MARKER); anonymous VMAs never keep them.
+ * drops them (truncation: ZAP_FLAG_DROP_MARKER); anonymous VMAs never keep
+ * them. __unmap_hugepage_range() keeps hugetlb markers by the same flag (5.19).
  */
 export function zap_keeps_marker(vma: Vma | undefined, dropMarkers: boolean): boolean {
-  return !!vma && vma.file !== null && !dropMarkers;
+  return !!vma && (vma.file !== null || vma.hugetlb !== undefined) && !dropMarkers;
 }
 
 /** copy_nonpresent_pte()'s marker rule: before 49d6d7fb6313 (6.2) markers were copied into any child. */
@@ -472,6 +494,20 @@ function uffd_wp_change_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, enable: b
   }
 }
 
+/** uffd_wp_range(): change_protection() with MM_CP_UFFD_WP(_RESOLVE) over [from, to) of one VMA. */
+function uffd_wp_range(k: Kernel, mm: Mm, vma: Vma, from: number, to: number, enable: boolean): void {
+  // change_protection() hands hugetlb VMAs to hugetlb_change_protection().
+  if (vma.hugetlb) {
+    hugetlb_change_protection(k, mm, vma, from, to, enable);
+    return;
+  }
+  uffd_wp_change_pmds(k, mm, from, to, enable);
+  for (let a = from; a < to; a += k.s.config.pageSize) {
+    if (huge_at(k, mm, a)) continue;
+    uffd_wp_change_pte(k, mm, vma, a, enable);
+  }
+}
+
 /** UFFDIO_WRITEPROTECT -> mwriteprotect_range(); clearing also wakes sleeping faults unless DONTWAKE. */
 export function mwriteprotect_range(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number, mode: number): number {
   const ps = k.s.config.pageSize;
@@ -485,11 +521,9 @@ export function mwriteprotect_range(k: Kernel, c: UffdCtx, mm: Mm, start: number
     const vma = findVma(mm, a);
     if (!vma || !userfaultfd_wp(vma) || vma.uffdCtx !== c.id) return -ENOENT;
   }
-  uffd_wp_change_pmds(k, mm, start, end, enable);
-  for (let a = start; a < end; a += ps) {
-    if (huge_at(k, mm, a)) continue;
-    uffd_wp_change_pte(k, mm, findVma(mm, a)!, a, enable);
-  }
+  const vmas = mm.vmas.filter((v) => v.start < end && v.end > start);
+  if (!vmas.every((v) => hugetlb_range_aligned(v, start, end))) return -EINVAL;
+  for (const v of vmas) uffd_wp_range(k, mm, v, Math.max(v.start, start), Math.min(v.end, end), enable);
   trace(k, 'mwriteprotect_range', `0x${start.toString(16)}-0x${end.toString(16)} ${enable ? 'write-protected' : 'un-protected'}`);
   if (!enable && !(mode & UFFDIO_WRITEPROTECT_MODE_DONTWAKE)) wake_userfault(k, c, start, len);
   return 0;
@@ -507,6 +541,22 @@ export function mfill_atomic_copy(k: Kernel, c: UffdCtx, mm: Mm, dst: number, da
   const wp = (mode & UFFDIO_COPY_MODE_WP) !== 0;
   if (wp && !k.p.uffdWp) return -EINVAL;
   let copied = 0;
+  const first = findVma(mm, dst);
+  // mfill_atomic_hugetlb(): hugetlb destinations are filled in whole huge pages.
+  if (first?.hugetlb) {
+    if (first.uffdCtx !== c.id) return -ENOENT;
+    if (!hugetlb_range_aligned(first, dst, dst + data.length) || dst + data.length > first.end) return -EINVAL;
+    if (wp && !userfaultfd_wp(first)) return -EINVAL;
+    const size = first.hugetlb.kb * 1024;
+    for (let a = dst; a < dst + data.length; a += size) {
+      const r = hugetlb_mcopy_atomic_pte(k, mm, first, a, data.subarray(a - dst, a - dst + size), wp);
+      if (r < 0) return copied ? copied : r;
+      copied += r;
+    }
+    trace(k, 'mfill_atomic_hugetlb', `${copied} byte(s) at 0x${dst.toString(16)}${wp ? ' (UFFDIO_COPY_MODE_WP)' : ''}`);
+    if (!(mode & UFFDIO_COPY_MODE_DONTWAKE)) wake_userfault(k, c, dst, data.length);
+    return copied;
+  }
   for (let a = dst; a < dst + data.length; a += ps) {
     const vma = findVma(mm, a);
     if (!vma || vma.uffdCtx !== c.id) return copied ? copied : -ENOENT;

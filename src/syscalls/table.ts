@@ -335,6 +335,25 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       return 0n;
     },
   },
+  nr_hugepages: {
+    params: ['size_kb', 'nr'],
+    doc: 'nr_hugepages(size_kb, nr) -> nr: /sys/kernel/mm/hugepages/hugepages-<size>kB/nr_hugepages = nr (PMD or PUD size; -EINVAL for another size, -EBUSY below the pages in use)',
+    run(c) {
+      const d = SYSCALLS.nr_hugepages!;
+      const kb = int(c, d, 'size_kb');
+      const nr = int(c, d, 'nr');
+      const s = c.m.s;
+      const pmdKB = (s.config.pageSize << s.config.thp.pmdOrder) / 1024;
+      // x86_64 has 2 MiB and 1 GiB huge pages: the PMD size and 512 of it.
+      if ((kb !== pmdKB && kb !== pmdKB * 512) || nr < 0) return BigInt(-EINVAL);
+      const p = (s.hugetlb[String(kb)] ??= { nr: 0, free: 0, resv: 0 });
+      const used = p.nr - p.free;
+      if (nr < used + p.resv) return BigInt(-EBUSY);
+      p.free = nr - used;
+      p.nr = nr;
+      return BigInt(nr);
+    },
+  },
   ftruncate: {
     params: ['fd', 'length'],
     doc: 'ftruncate(fd, length) -> 0',
@@ -655,7 +674,7 @@ export function gupTestReadRuns(m: Machine, tid: number, len: number): PageData 
 /** Integer constants a scenario may name. */
 export const CONSTANTS: Record<string, bigint> = Object.fromEntries(
   Object.entries(F)
-    .filter(([n, v]) => typeof v === 'number' && /^(PROT_|MAP_|MADV_|O_|FOLL_|E[A-Z]+$)/.test(n))
+    .filter(([n, v]) => typeof v === 'number' && /^(PROT_|MAP_|MADV_|MFD_|O_|FOLL_|E[A-Z]+$)/.test(n))
     // FOLL_COW and FOLL_FAST_ONLY are GUP's internal flags, not a caller's choice.
     .filter(([n]) => n !== 'FOLL_COW' && n !== 'FOLL_FAST_ONLY')
     .map(([n, v]) => [n, BigInt(v as number)])

@@ -7,7 +7,7 @@ import { parseScenario } from '../../src/scenario/parse.js';
 import { runScenario, type RunResult } from '../../src/scenario/run.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import {
-  UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
+  UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_MISSING_HUGETLBFS, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
   UFFD_FEATURE_WP_UNPOPULATED,
 } from '../../src/model/uffd.js';
 
@@ -45,9 +45,10 @@ test('UFFDIO_API reports the features of each era', () => {
     return Number(BigInt(r.expectations[0]!.actual));
   };
   assert.equal(features('4.10'), 0);
-  assert.equal(features('4.11'), UFFD_FEATURE_EVENT_FORK);
-  assert.equal(features('5.7'), UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_PAGEFAULT_FLAG_WP);
-  assert.equal(features('5.14'), UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MINOR_SHMEM);
+  const v411 = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_MISSING_HUGETLBFS;
+  assert.equal(features('4.11'), v411);
+  assert.equal(features('5.7'), v411 | UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+  assert.equal(features('5.14'), v411 | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MINOR_SHMEM);
   assert.equal(features('5.19') & UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
   assert.equal(features('5.18') & UFFD_FEATURE_WP_HUGETLBFS_SHMEM, 0);
   assert.equal(features('6.4') & UFFD_FEATURE_WP_UNPOPULATED, UFFD_FEATURE_WP_UNPOPULATED);
@@ -219,14 +220,25 @@ test('truncation drops the marker with the page (ZAP_FLAG_DROP_MARKER)', () => {
   assert.deepEqual(failures(r), []);
 });
 
-test('after UFFDIO_UNREGISTER a leftover marker is cleared by the next fault (pte_marker_clear)', () => {
+test('after UFFDIO_UNREGISTER a leftover marker is cleared by the next fault (pte_marker_clear), until 6.0', () => {
   const r = run(`${SHMEM_MARKER}  uffdio_unregister(uffd, mem, 4096)
   expect pm_uffd_wp(mem) == 1 else "unregister does not walk the page tables"
   mem[0] = 2
   expect pm_uffd_wp(mem) == 0 else "the marker survived the fault"
   expect read(fd, 1, 0) == [2] else "data"
-`);
+`, '5.19');
   assert.deepEqual(failures(r), []);
+});
+
+test('from 6.0 UFFDIO_UNREGISTER un-protects the range (bits and markers)', () => {
+  const r = run(`${SHMEM_MARKER}  uffdio_unregister(uffd, mem, 4096)
+  expect pm_uffd_wp(mem) + pm_swap(mem) == 0 else "unregister left the marker"
+`, '6.0');
+  assert.deepEqual(failures(r), []);
+  const a = run(`${WP_ANON}  uffdio_unregister(uffd, mem, 4096)\n  expect pm_uffd_wp(mem) == 0 else "unregister left the bit"\n`, '6.0');
+  assert.deepEqual(failures(a), []);
+  const old = run(`${WP_ANON}  uffdio_unregister(uffd, mem, 4096)\n  expect pm_uffd_wp(mem) == 1 else "unregister cleared the bit"\n`, '5.19');
+  assert.deepEqual(failures(old), []);
 });
 
 test('munmap drops markers with the page tables', () => {
@@ -258,8 +270,10 @@ test('no uffd-wp PTE is ever writable in the examples', async () => {
     const file = `examples/${name}.cow`;
     for (const v of ['5.7', '5.19', '6.1', '6.2', '6.4', '6.7', 'latest']) {
       const r = runScenario(parseScenario(readFileSync(file, 'utf8'), file), { kernel: v, arch: 'x86_64' });
-      // The two kernel bugs the reproducers show: a WARN in fork, and 5.19-6.1's writable uffd-wp shmem PTE.
-      const known = name === 'uffd_wp_fork_marker' ? 'marker-copied-to-non-uffd-wp-child' : ['uffd_wp_shmem_mprotect', 'uffd_wp_shmem_migrate'].includes(name) && ['5.19', '6.1'].includes(v) ? 'writable-uffd-wp' : '';
+      // The kernel bugs the reproducers show: a WARN in fork, 5.19-6.1's writable uffd-wp shmem PTE, 5.19-6.2's writable uffd-wp hugetlb entry.
+      const writable = (['uffd_wp_shmem_mprotect', 'uffd_wp_shmem_migrate'].includes(name) && ['5.19', '6.1'].includes(v)) ||
+        (name === 'uffd_wp_hugetlb_private_marker' && ['5.19', '6.1', '6.2'].includes(v));
+      const known = name === 'uffd_wp_fork_marker' ? 'marker-copied-to-non-uffd-wp-child' : writable ? 'writable-uffd-wp' : '';
       const bad = r.findings.filter((f) => f.invariant !== known);
       assert.deepEqual(bad, [], `${name} on ${v}`);
     }

@@ -6,6 +6,7 @@ export type Verdicts = [string, string, string | null][];
 
 const WP_ANON = 'UFFDIO_REGISTER_MODE_WP is not supported';
 const WP_SHMEM = 'UFFDIO_REGISTER_MODE_WP is not supported on shmem';
+const WP_HUGETLB = 'UFFDIO_REGISTER_MODE_WP is not supported on hugetlb';
 
 export const UFFD_VERDICTS: Record<string, Verdicts> = {
   uffd_wp_anon_swapout: [
@@ -97,5 +98,29 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     // UFFD_FEATURE_WP_ASYNC (6.7, with PAGEMAP_SCAN).
     ['4.4', '6.6', 'UFFD_FEATURE_WP_ASYNC is not supported'],
     ['6.7', '6.18', null],
+  ],
+  uffd_missing_hugetlb: [
+    // 8fb5debc5fcd and its series (4.11): UFFDIO_REGISTER on hugetlbfs, hugetlb_mcopy_atomic_pte().
+    ['4.4', '4.10', 'UFFDIO_REGISTER_MODE_MISSING is not supported on hugetlb'],
+    ['4.11', '6.18', null],
+  ],
+  uffd_wp_hugetlb_marker: [
+    // b1f9e876862d / 166f3ecc0daf (5.19): uffd-wp on hugetlbfs, huge PTE markers in __unmap_hugepage_range().
+    ['4.4', '5.18', 'UFFD_FEATURE_WP_HUGETLBFS_SHMEM is not supported'],
+    ['5.19', '6.18', null],
+  ],
+  uffd_wp_hugetlb_private_marker: [
+    ['4.4', '5.18', WP_HUGETLB],
+    // hugetlb_no_page()'s CoW optimization reused the page and made the uffd-wp entry writable ...
+    ['5.19', '6.2', "the write to the zapped write-protected huge page was not reported: hugetlb_no_page()'s CoW made it writable"],
+    // ... until "mm/hugetlb: fix uffd wr-protection for CoW optimization path" (6.3).
+    ['6.3', '6.18', null],
+  ],
+  uffd_wp_hugetlb_fork: [
+    ['4.4', '5.18', WP_HUGETLB],
+    // bc70fbf269fd (5.19) copied a present huge PTE with its uffd-wp bit into any child ...
+    ['5.19', '6.3', "the child's huge PTE kept a stale uffd-wp bit: a write it never protected was reported"],
+    // ... until 5a2f8d22ace4 (6.4).
+    ['6.4', '6.18', null],
   ],
 };
