@@ -7,11 +7,10 @@ import {
 } from '../model/flags.js';
 import { type Kernel, folio, trace, vpn } from './context.js';
 import { __split_huge_pmd, hugepage_madvise, split_folio } from './huge_memory.js';
-import { page_mapcount } from './folio.js';
 import { madvise_collapse } from './khugepaged.js';
 import { zap_pte_range } from './memory.js';
 import { split_vmas_huge, vma_merge_all } from './mmap.js';
-import { lru_add_drain } from './folio.js';
+import { folio_maybe_dma_pinned, lru_add_drain, page_mapcount } from './folio.js';
 import { vm_normal_page } from './pgtable.js';
 import type { ReclaimState } from './vmscan.js';
 
@@ -64,6 +63,12 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
         if (hs + e.size <= start || hs >= end || e.hugeZero) continue;
         const f = folio(k, e.pfn);
         if (f.hugetlbKB !== undefined || !f.anon || f.entireMapcount !== 1) continue;
+        // A PMD the range covers whole goes to reclaim as it is; shrink_folio_list() keeps a maybe-pinned
+        // folio (feb889fb40fa, 5.11) before add_to_swap() or try_to_unmap() could split it.
+        if (hs >= start && hs + e.size <= end && k.p.vmscanSkipPinned && folio_maybe_dma_pinned(k, f)) {
+          trace(k, 'shrink_folio_list', `THP pfn ${f.pfn} maybe pinned: keep, PMD-mapped`);
+          continue;
+        }
         __split_huge_pmd(k, mm, hs);
       }
       for (let a = start; a < end; a += ps) {

@@ -190,3 +190,17 @@ expect pm_uffd_wp(mem + 0x1000) == 1 else "a page that was not written lost its 
   assert.deepEqual(r.expectations.filter((e) => !e.ok), []);
   assert.ok(log.some((l) => l.startsWith('wp_huge_pmd: UFFD_FEATURE_WP_ASYNC: PMD at')));
 });
+
+test('MADV_PAGEOUT leaves a pinned PMD-mapped THP PMD-mapped from 5.11 (shrink_folio_list keeps it)', () => {
+  const src = `thp_enabled(2048, 1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+mem[0..0x200000] = 0x11
+pin = pin_user_pages(mem, 4096, FOLL_LONGTERM|FOLL_WRITE)
+madvise(mem, 0x200000, MADV_PAGEOUT)
+`;
+  const huge = (kernel: string) => Object.keys(run(src, kernel).last.mms[1]!.huge).length;
+  assert.equal(huge('5.11'), 1);
+  assert.equal(huge('6.18'), 1);
+  assert.equal(huge('5.10'), 0);
+});
