@@ -470,11 +470,20 @@ function uffd_wp_change_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, enable: b
         return;
       }
       let np: PresentPte = { ...pte, uffdWp: false };
-      // 6.3 (uffd_wp_range() relies on vm_page_prot): un-protecting takes MM_CP_TRY_CHANGE_WRITABLE (can_change_pte_writable); earlier the write fault does it.
-      if (k.p.uffdUnprotectWritable && vma.flags & VM_WRITE && !(vma.flags & VM_SHARED)) {
+      const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || np.softDirty;
+      if (!(vma.flags & VM_WRITE)) {
+        // Nothing to make writable.
+      } else if (!k.p.uffdUnprotectWritable) {
+        // Until 931298e103c2 (6.3) uffd_wp_range() un-protected with vm_get_page_prot(vm_flags): writable
+        // at once in a shared mapping, still R/O (PAGE_COPY) in a private one.
+        if (vma.flags & VM_SHARED) np = { ...np, write: true };
+      } else if (vma.flags & VM_SHARED) {
+        // 6.3 can_change_pte_writable() for a shared mapping: only a dirty PTE skips the write-notify fault.
+        if (np.dirty && softDirtyOk) np = { ...np, write: true };
+      } else {
+        // 6.3 can_change_pte_writable() for private memory: an exclusive anon page (no dirty test since 6.2).
         const f = vm_normal_page(k, np);
-        const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || np.softDirty;
-        if (f?.anon && PageAnonExclusive(k, np.pfn) && softDirtyOk && np.dirty) np = { ...np, write: true };
+        if (f?.anon && PageAnonExclusive(k, np.pfn) && softDirtyOk) np = { ...np, write: true };
       }
       mm.ptes[v] = np;
       return;

@@ -33,14 +33,14 @@ function resolve(k: Kernel, mmId: number, addr: number, write: boolean): number 
   for (let attempt = 0; attempt < 3; attempt++) {
     const h = huge_at(k, mm, addr);
     if (h && (!write || h.e.write)) {
-      if (!h.e.young || (write && !h.e.dirty)) mm.huge[vpn(k, h.start)] = write ? { ...h.e, young: true, dirty: true, softDirty: true } : { ...h.e, young: true };
+      if (!h.e.young || (write && !h.e.dirty)) mm.huge[vpn(k, h.start)] = write ? { ...h.e, young: true, dirty: true } : { ...h.e, young: true };
       return h.e.pfn + (addr - h.start) / k.s.config.pageSize;
     }
     const pte = pte_at(k, mm, addr);
     if (pte?.kind === 'present' && (!write || pte.write)) {
-      // The MMU sets the accessed and dirty bits (x86: dirty implies soft-dirty).
+      // The MMU sets the accessed and dirty bits; soft-dirty is software's (pte_mkdirty() in a fault), not the MMU's.
       if (!pte.young || (write && !pte.dirty)) {
-        set_pte_at(k, mm, addr, write ? { ...pte, young: true, dirty: true, softDirty: true } : { ...pte, young: true });
+        set_pte_at(k, mm, addr, write ? { ...pte, young: true, dirty: true } : { ...pte, young: true });
       }
       return pte.pfn;
     }

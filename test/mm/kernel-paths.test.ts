@@ -204,3 +204,21 @@ madvise(mem, 0x200000, MADV_PAGEOUT)
   assert.equal(huge('6.18'), 1);
   assert.equal(huge('5.10'), 0);
 });
+
+test('un-protecting shmem made the PTE writable at once until 931298e103c2 (6.3): the next write missed soft-dirty', () => {
+  const src = `fd = memfd_create()
+ftruncate(fd, 4096)
+mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd)
+mem[0] = 1
+uffd = userfaultfd()
+uffdio_api(uffd)
+uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_WP)
+uffdio_writeprotect(uffd, mem, 4096, UFFDIO_WRITEPROTECT_MODE_WP)
+clear_refs(4)
+uffdio_writeprotect(uffd, mem, 4096, 0)
+mem[0] = 2
+expect pm_soft_dirty(mem) == 1 else "not soft-dirty"
+`;
+  assert.equal(run(src, '6.2').r.result, 'fail');
+  assert.equal(run(src, '6.3').r.result, 'pass');
+});
