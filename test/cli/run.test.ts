@@ -108,3 +108,18 @@ test('cowlab --help names every command, cowlab calls every call', () => {
   assert.match(calls.out, /^constants: .*\bMADV_PAGEOUT\b/m);
   assert.equal(cowlab('frobnicate').code, 2);
 });
+
+test('--kernel all runs every mainline version and groups equal verdicts', () => {
+  const r = cowlab('run', 'examples/test_swp_exclusive.cow', '--kernel', 'all', '--arch', 'i386');
+  assert.equal(r.code, 1);
+  assert.deepEqual(r.out.trimEnd().split('\n'), [
+    'examples/test_swp_exclusive.cow: arch i386',
+    '  4.4 .. 5.3     FAIL: MADV_PAGEOUT failed',
+    '  5.4 .. 5.8     PASS',
+    '  5.9 .. 6.2     FAIL: page was replaced during COW',
+    '  6.3 .. 6.18    PASS',
+  ]);
+  const json = JSON.parse(cowlab('run', 'examples/dirty_cow.cow', '--kernel', 'all', '--json').out);
+  assert.equal(json.length, 56); // 4.4-4.20, 5.0-5.19, 6.0-6.18
+  assert.deepEqual(json.filter((x: { result: string }) => x.result === 'fail').map((x: { kernel: string }) => x.kernel), ['4.4', '4.5', '4.6', '4.7', '4.8']);
+});

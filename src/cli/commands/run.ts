@@ -6,7 +6,7 @@ import { parseScenario } from '../../scenario/parse.js';
 import { runScenario, type RunResult } from '../../scenario/run.js';
 import { describeChanges } from '../../scenario/trace.js';
 import { formatStmt } from '../../scenario/format.js';
-import { normalizeVersion, LATEST } from '../../eras/profiles.js';
+import { normalizeVersion, LATEST, MAINLINE } from '../../eras/profiles.js';
 import { resolveArchName } from '../../arch/index.js';
 import { kernelFor } from '../../mm/context.js';
 import type { Header } from '../../scenario/ast.js';
@@ -62,6 +62,26 @@ export function runFile(file: string, flags: RunFlags, out: (s: string) => void)
   });
 }
 
+/** --kernel all: the file on every mainline version; consecutive versions with the same outcome share a line. */
+function runEveryVersion(file: string, flags: RunFlags, out: (s: string) => void): boolean {
+  const results = MAINLINE.map((v) => runFile(file, { ...flags, kernel: v, trace: false }, out));
+  if (flags.json) {
+    out(JSON.stringify(results));
+  } else {
+    const outcome = (r: RunResult): string =>
+      r.result === 'pass' ? 'PASS' : `FAIL: ${r.expectations.find((e) => !e.ok)!.message}`;
+    out(`${file}: arch ${results[0]!.arch}`);
+    let first = 0;
+    for (let i = 1; i <= results.length; i++) {
+      if (i < results.length && outcome(results[i]!) === outcome(results[first]!)) continue;
+      const range = first === i - 1 ? results[first]!.kernel : `${results[first]!.kernel} .. ${results[i - 1]!.kernel}`;
+      out(`  ${range.padEnd(14)} ${outcome(results[first]!)}`);
+      first = i;
+    }
+  }
+  return results.some((r) => r.result === 'fail');
+}
+
 function printHuman(r: RunResult, out: (s: string) => void): void {
   out(`${r.file}: kernel ${r.kernel}, arch ${r.arch}: ${r.result.toUpperCase()}`);
   for (const e of r.expectations) {
@@ -75,7 +95,7 @@ export const register: CommandModule = (program, setExitCode) => {
     .command('run')
     .description('run scenario files on a kernel version and architecture')
     .argument('<files...>', 'scenario files (.cow)')
-    .option('-k, --kernel <version>', `mainline version X.Y, or latest (default: the file's kernel header, else latest)`)
+    .option('-k, --kernel <version>', `mainline version X.Y, latest, or all (every version, verdicts grouped by range) (default: the file's kernel header, else latest)`)
     .option('-a, --arch <name>', "architecture variant (default: the file's arch header, else x86_64)")
     .option('--json', 'one JSON object per file')
     .option('--trace', 'print every step with the kernel functions it ran and what it changed')
@@ -85,6 +105,10 @@ export const register: CommandModule = (program, setExitCode) => {
       };
       let failed = false;
       for (const file of files) {
+        if (flags.kernel === 'all') {
+          failed = runEveryVersion(file, flags, out) || failed;
+          continue;
+        }
         const r = runFile(file, flags, out);
         if (flags.json) out(JSON.stringify(r));
         else printHuman(r, out);
