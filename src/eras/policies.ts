@@ -17,7 +17,11 @@ export interface Policies {
   pinZeroPageNoRef: boolean;
   /** 57efa1fe5957 (5.11): GUP-fast with FOLL_PIN backs off while fork() write-protects (write_protect_seq). */
   gupFastWriteProtectSeq: boolean;
-  /** 088b8aa537c2 (6.1): smp_mb pairs between GUP-fast and page_try_share_anon_rmap(). */
+  /**
+   * 088b8aa537c2 (6.1): smp_mb pairs between GUP-fast and page_try_share_anon_rmap(). The step model
+   * interleaves under sequential consistency, so no mm code reads this; the ordering it fixes is
+   * checked with the memory model (examples/litmus/gup-fast-vs-share-anon*).
+   */
   gupFastBarriers: boolean;
   /** do_wp_page()'s reuse decision for an anon page mapped R/O. */
   wpReuse: 'reuse_swap_page' | 'page_count' | 'page_count_drain' | 'anon_exclusive';

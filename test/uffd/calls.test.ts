@@ -2,22 +2,16 @@
 // until the monitor resolves them (stores, loads, GUP), deadlocks reported
 // as errors, UFFDIO_COPY, markers and truncation, unregistering.
 import { test } from 'node:test';
+import { failures, run, storeFaults } from './support.js';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../src/scenario/parse.js';
-import { runScenario, type RunResult } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/scenario/run.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import {
   UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_MISSING_HUGETLBFS, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
   UFFD_FEATURE_WP_UNPOPULATED,
 } from '../../src/model/uffd.js';
 
-function run(text: string, kernel = 'latest'): RunResult {
-  return runScenario(parseScenario(text, 't.cow'), { kernel, arch: 'x86_64' });
-}
-
-function failures(r: RunResult): string[] {
-  return r.expectations.filter((e) => !e.ok).map((e) => `${e.message}: ${e.actual}`);
-}
 
 function runError(text: string, kernel = 'latest'): string {
   try {
@@ -248,17 +242,8 @@ test('munmap drops markers with the page tables', () => {
 
 test('un-protecting maps an exclusive anon page writable at once from 6.3 (MM_CP_TRY_CHANGE_WRITABLE)', () => {
   const text = `${WP_ANON}  uffdio_writeprotect(uffd, mem, 4096, 0)\n  mem[0] = 2\n`;
-  const faults = (v: string): number => {
-    let n = 0;
-    runScenario(parseScenario(text, 't.cow'), {
-      kernel: v, arch: 'x86_64',
-      onStep: (e) => {
-        if (e.label === 'store') n += e.log.filter((l) => l.startsWith('handle_mm_fault')).length;
-      },
-    });
-    return n;
-  };
-  // The first store (mem[0] = 1) faults in both eras; the store after un-protecting only before 6.0.
+  const faults = (v: string): number => storeFaults(text, v);
+  // The first store (mem[0] = 1) faults in both eras; the store after un-protecting only before 6.3.
   assert.equal(faults('6.2'), 2);
   assert.equal(faults('6.3'), 1);
 });

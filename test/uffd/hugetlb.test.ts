@@ -2,17 +2,9 @@
 // UFFDIO_WRITEPROTECT and UFFDIO_COPY on huge PTEs, huge PTE markers,
 // fork, unregistering, and the shared-mapping write fault.
 import { test } from 'node:test';
+import { failures, run, storeFaults } from './support.js';
 import assert from 'node:assert/strict';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { runScenario, type RunResult } from '../../src/scenario/run.js';
 
-function run(text: string, kernel = 'latest'): RunResult {
-  return runScenario(parseScenario(text, 't.cow'), { kernel, arch: 'x86_64' });
-}
-
-function failures(r: RunResult): string[] {
-  return r.expectations.filter((e) => !e.ok).map((e) => `${e.message}: ${e.actual}`);
-}
 
 const HUGE = 2097152;
 
@@ -175,16 +167,7 @@ test('un-protecting a shared hugetlb entry: writable from vm_get_page_prot() unt
   mem[0] = 0x22
   expect read(fd, 1, 0) == [0x22] else "write"
 `;
-  const faults = (v: string): number => {
-    let n = 0;
-    runScenario(parseScenario(text, 't.cow'), {
-      kernel: v, arch: 'x86_64',
-      onStep: (e) => {
-        if (e.label === 'store') n += e.log.filter((l) => l.startsWith('handle_mm_fault')).length;
-      },
-    });
-    return n;
-  };
+  const faults = (v: string): number => storeFaults(text, v);
   // The first store (mem[0] = 0x11) faults the page in, in both eras.
   assert.equal(faults('6.2'), 1);
   assert.equal(faults('6.3'), 2);
