@@ -42,6 +42,12 @@ export const HISTORY: Change[] = [
     set: { uffdHugetlb: true },
   },
   {
+    version: '4.14',
+    commit: 'bd4c82c22c36 38d8b4e6bdc8',
+    title: 'mm, THP, swap: delay splitting THP after swapped out (4.13 added the THP whole to the swap cache but split it at once): x86_64 selects ARCH_WANTS_THP_SWAP',
+    set: { thpSwapArchs: ['x86_64'] },
+  },
+  {
     version: '5.1',
     commit: '52d1e606ee73',
     title: 'mm: reuse only-pte-mapped KSM page in do_wp_page()',
@@ -169,6 +175,12 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.0',
+    commit: 'd0637c505f8a',
+    title: 'arm64: enable THP_SWAP for arm64 (4 KiB pages)',
+    set: { thpSwapArchs: ['x86_64', 'arm64'] },
+  },
+  {
+    version: '6.0',
     commit: '1d8d14641fd9',
     title: 'mm/hugetlb: support write-faults in shared mappings',
     set: { hugetlbWpShared: true },
@@ -185,6 +197,12 @@ export const HISTORY: Change[] = [
     title: 'mm/gup: fix FOLL_FORCE COW security issue and remove FOLL_COW; mprotect maps exclusive pages writable',
     era: 'no-foll-cow',
     set: { followWrite: 'anon_exclusive', mprotectExclusiveWritable: 'dirty' },
+  },
+  {
+    version: '6.1',
+    commit: '',
+    title: 'riscv: select ARCH_WANTS_THP_SWAP (RV64, with transparent huge pages)',
+    set: { thpSwapArchs: ['x86_64', 'arm64', 'riscv64'] },
   },
   {
     version: '6.1',
@@ -275,6 +293,18 @@ export const HISTORY: Change[] = [
     commit: '19eaf44954df',
     title: 'mm: thp: support allocation of anonymous multi-size THP',
     set: { mthp: true },
+  },
+  {
+    version: '6.10',
+    commit: '845982eb264b 3931b871c493 5ed890ce5147',
+    title: 'mm: swap: allow storage of all mTHP orders; madvise: avoid split during MADV_PAGEOUT and MADV_COLD; mm: vmscan: avoid split during shrink_folio_list()',
+    set: { thpSwapAllOrders: true, pageoutKeepsLargeFolios: true },
+  },
+  {
+    version: '6.11',
+    commit: '508758960b8d 4c3f96643687',
+    title: 'mm: swap: entirely map large folios found in swapcache; make should_try_to_free_swap() support large-folio',
+    set: { swapinMapsLargeFolio: true },
   },
   {
     version: '6.11',

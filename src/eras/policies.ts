@@ -39,6 +39,24 @@ export interface Policies {
   swapinWritableOnRead: boolean;
   /** feb889fb40fa (5.11): shrink_page_list() keeps maybe-pinned pages out of the swap cache. */
   vmscanSkipPinned: boolean;
+  /**
+   * CONFIG_THP_SWAP: the architectures selecting ARCH_WANTS_THP_SWAP, whose
+   * reclaim adds a PMD-size THP whole to the swap cache and writes it at once
+   * (elsewhere it is split before add_to_swap()).
+   */
+  thpSwapArchs: readonly string[];
+  /** 845982eb264b (6.10): THP_SWAP takes large folios of every order (mTHP), not only PMD-size ones. */
+  thpSwapAllOrders: boolean;
+  /**
+   * 3931b871c493 / 5ed890ce5147 (6.10): MADV_PAGEOUT and shrink_folio_list() no longer split a large folio
+   * the range maps whole; it goes to reclaim as it is.
+   */
+  pageoutKeepsLargeFolios: boolean;
+  /**
+   * 508758960b8d / 4c3f96643687 (6.11): do_swap_page() maps a large swap-cache folio whole when the swap
+   * PTEs around the fault are its entries in order, and counts its nr swap-cache references when freeing swap.
+   */
+  swapinMapsLargeFolio: boolean;
   /** copy_present_pte() early copy: 70e806e4e645 (5.9) any maybe-pinned page; 5.19 only exclusive anon pages. */
   forkEarlyCopy: 'none' | 'maybe_pinned' | 'anon_exclusive_pinned';
   /** 9348b73c2e1b (5.11): clear_refs soft-dirty skips maybe-pinned PTEs (pte_is_pinned). */
@@ -135,6 +153,10 @@ export const BASE_POLICIES: Policies = {
   swapinReuse: 'reuse_swap_page',
   swapinWritableOnRead: false,
   vmscanSkipPinned: false,
+  thpSwapArchs: [],
+  thpSwapAllOrders: false,
+  pageoutKeepsLargeFolios: false,
+  swapinMapsLargeFolio: false,
   forkEarlyCopy: 'none',
   softDirtySkipPinned: false,
   madvPageout: false,

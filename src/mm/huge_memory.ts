@@ -181,8 +181,22 @@ export function zap_huge_pmd(k: Kernel, mm: Mm, start: number): void {
   folio_put(k, f.pfn);
 }
 
-/** split_folio() / split_huge_page(): a PTE-mapped large anon folio becomes small folios; fails with extra references. */
-export function split_folio(k: Kernel, f: Folio, extraRefs: number): Folio[] | null {
+/** The PMD mappings of a folio split into PTEs, as an rmap walk with TTU_SPLIT_HUGE_PMD does (split_huge_pmd_address()). */
+export function split_huge_pmds(k: Kernel, f: Folio): void {
+  for (const mm of Object.values(k.s.mms)) {
+    for (const [v, e] of Object.entries(mm.huge)) {
+      if (e.pfn === f.pfn && !e.hugeZero) __split_huge_pmd(k, mm, Number(v) * k.s.config.pageSize);
+    }
+  }
+}
+
+/**
+ * split_folio() / split_huge_page(): a PTE-mapped large anon folio becomes
+ * small folios; fails with extra references (can_split_folio()). The caller
+ * holds extraRefs on the head; with `toList` (split_huge_page_to_list() from
+ * reclaim) every new folio holds extraRefs, as each goes on reclaim's list.
+ */
+export function split_folio(k: Kernel, f: Folio, extraRefs: number, toList = false): Folio[] | null {
   if (!f.pages || f.hugetlbKB !== undefined || (f.entireMapcount ?? 0) > 0) return null;
   const nr = folio_nr_pages(f);
   const mapped = f.pages.reduce((n, p) => n + p.mapcount, 0);
@@ -196,7 +210,7 @@ export function split_folio(k: Kernel, f: Folio, extraRefs: number): Folio[] | n
   for (let i = 0; i < nr; i++) {
     const p = f.pages[i]!;
     const small: Folio = {
-      ...f, pfn: f.pfn + i, order: 0, refcount: p.mapcount + (i === 0 ? extraRefs : 0), mapcount: p.mapcount, pincount: 0,
+      ...f, pfn: f.pfn + i, order: 0, refcount: p.mapcount + (i === 0 || toList ? extraRefs : 0), mapcount: p.mapcount, pincount: 0,
       anonExclusive: p.anonExclusive, data: sliceRuns(f.data, i * ps, (i + 1) * ps),
     };
     delete small.pages;
@@ -205,7 +219,7 @@ export function split_folio(k: Kernel, f: Folio, extraRefs: number): Folio[] | n
     k.s.folios[small.pfn] = small;
     out.push(small);
   }
-  trace(k, 'split_folio', `pfn ${f.pfn} (order ${f.order}) split into ${out.length} mapped small folio(s)`);
+  trace(k, 'split_folio', `pfn ${f.pfn} (order ${f.order}) split into ${out.length} ${toList ? 'isolated' : 'mapped'} small folio(s)`);
   return out;
 }
 

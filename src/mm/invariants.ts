@@ -87,7 +87,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
     const pinRefs = p.pinAccounting ? pins * (f.order > 0 ? 1 : GUP_PIN_COUNTING_BIAS) : pins;
     const maps = f.pages ? f.pages.reduce((n, pg) => n + pg.mapcount, 0) + (f.entireMapcount ?? 0) : f.mapcount;
     const expected =
-      maps + (f.swapCache ? 1 : 0) + (lru.get(f.pfn) ?? 0) + (cached.has(f.pfn) ? 1 : 0) + gets + pinRefs;
+      maps + (f.swapCache ? 2 ** f.order : 0) + (lru.get(f.pfn) ?? 0) + (cached.has(f.pfn) ? 1 : 0) + gets + pinRefs;
     if (f.refcount !== expected) {
       out.push({
         invariant: 'refcount',
@@ -113,8 +113,15 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
       out.push({ invariant: 'exclusive-non-anon', detail: `PG_anon_exclusive on non-anon pfn ${f.pfn}` });
     }
     // do_swap_page()/unuse_pte() BUG_ON a PageAnonExclusive swap-cache page that a swap PTE still refers to.
-    if (p.anonExclusive && f.anon && f.swapCache && f.anonExclusive && f.mapcount === 0 && swapRefs(s, f.swapEntry) > 0) {
-      out.push({ invariant: 'exclusive-swapcache', detail: `swap-cache pfn ${f.pfn} is PageAnonExclusive while swap PTEs refer to ${f.swapEntry}` });
+    if (p.anonExclusive && f.anon && f.swapCache && f.swapEntry) {
+      const [type, offset] = f.swapEntry.split(':').map(Number) as [number, number];
+      const pages = f.pages ?? [{ mapcount: f.mapcount, anonExclusive: f.anonExclusive }];
+      pages.forEach((pg, i) => {
+        const entry = `${type}:${offset + i}`;
+        if (pg.anonExclusive && pg.mapcount === 0 && swapRefs(s, entry) > 0) {
+          out.push({ invariant: 'exclusive-swapcache', detail: `swap-cache pfn ${f.pfn + i} is PageAnonExclusive while swap PTEs refer to ${entry}` });
+        }
+      });
     }
     if (p.anonExclusive && f.anon && pins > 0 && !f.pages && !f.anonExclusive) {
       out.push({ invariant: 'pinned-not-exclusive', detail: `pinned anon pfn ${f.pfn} is not PageAnonExclusive` });

@@ -1,6 +1,6 @@
 // madvise() (mm/madvise.c). MADV_PAGEOUT isolates the pages here and hands
 // them to reclaim (src/mm/vmscan.ts), which runs as later steps.
-import type { Mm } from '../model/types.js';
+import type { Folio, Mm } from '../model/types.js';
 import {
   EINVAL, ENOMEM, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_KEEPONFORK, MADV_PAGEOUT, MADV_COLD,
   MADV_WIPEONFORK, MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_WIPEONFORK,
@@ -10,9 +10,22 @@ import { __split_huge_pmd, hugepage_madvise, split_folio } from './huge_memory.j
 import { madvise_collapse } from './khugepaged.js';
 import { zap_pte_range } from './memory.js';
 import { split_vmas_huge, vma_merge_all } from './mmap.js';
-import { folio_maybe_dma_pinned, lru_add_drain, page_mapcount } from './folio.js';
+import { folio_mapcount, folio_nr_pages, lru_add_drain, page_mapcount } from './folio.js';
 import { vm_normal_page } from './pgtable.js';
 import type { ReclaimState } from './vmscan.js';
+
+/** folio_pte_batch(): consecutive PTEs from addr (up to end) mapping consecutive pages of the folio. */
+function folio_pte_batch(k: Kernel, mm: Mm, addr: number, end: number, f: Folio): number {
+  const ps = k.s.config.pageSize;
+  const first = mm.ptes[vpn(k, addr)];
+  if (first?.kind !== 'present') return 0;
+  let nr = 0;
+  for (let a = addr; a < end; a += ps, nr++) {
+    const pte = mm.ptes[vpn(k, a)];
+    if (pte?.kind !== 'present' || pte.pfn !== first.pfn + nr || pte.pfn >= f.pfn + folio_nr_pages(f)) break;
+  }
+  return nr;
+}
 
 /** Returns 0, -errno, or the isolated pages MADV_PAGEOUT wants reclaimed. */
 export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice: number): number | ReclaimState {
@@ -56,26 +69,43 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
       // madvise_pageout(): drain the lru_add batch, then isolate pages mapped only here.
       lru_add_drain(k);
       const pages: number[] = [];
-      // A THP is only paged out if mapped once; it is split first (split PMD, then split_folio).
+      // madvise_cold_or_pageout_pte_range(): a THP mapped only here goes to reclaim whole when the range covers
+      // its PMD; add_to_swap() decides whether it is swapped whole (THP_SWAP) or split. A partly covered one is split.
       for (const key of Object.keys(mm.huge)) {
         const hs = Number(key) * ps;
         const e = mm.huge[key]!;
         if (hs + e.size <= start || hs >= end || e.hugeZero) continue;
         const f = folio(k, e.pfn);
-        if (f.hugetlbKB !== undefined || !f.anon || f.entireMapcount !== 1) continue;
-        // A PMD the range covers whole goes to reclaim as it is; shrink_folio_list() keeps a maybe-pinned
-        // folio (feb889fb40fa, 5.11) before add_to_swap() or try_to_unmap() could split it.
-        if (hs >= start && hs + e.size <= end && k.p.vmscanSkipPinned && folio_maybe_dma_pinned(k, f)) {
-          trace(k, 'shrink_folio_list', `THP pfn ${f.pfn} maybe pinned: keep, PMD-mapped`);
+        if (f.hugetlbKB !== undefined || !f.anon) continue;
+        const shared = page_mapcount(k, f.pfn) !== 1;
+        if (hs >= start && hs + e.size <= end) {
+          // 12e967fd8e4e (5.6) skips a THP other processes map too; 5.4 and 5.5 reclaimed it from all of them.
+          if (!f.lru || (k.p.pageoutSkipShared && shared)) continue;
+          f.lru = false;
+          f.refcount++;
+          pages.push(f.pfn);
           continue;
         }
-        __split_huge_pmd(k, mm, hs);
+        if (!shared) __split_huge_pmd(k, mm, hs);
       }
       for (let a = start; a < end; a += ps) {
         const pte = mm.ptes[vpn(k, a)];
         if (pte?.kind !== 'present' || pte.special) continue;
         const large = folio(k, pte.pfn);
-        if (large.order > 0 && large.anon && page_mapcount(k, pte.pfn) === 1) split_folio(k, large, 0);
+        if (large.order > 0 && large.anon && large.hugetlbKB === undefined) {
+          const nr = k.p.pageoutKeepsLargeFolios ? folio_pte_batch(k, mm, a, end, large) : 0;
+          if (nr === folio_nr_pages(large)) {
+            // 3931b871c493 (6.10): a large folio the range maps whole, and only here, goes to reclaim unsplit.
+            if (large.lru && folio_mapcount(large) === nr) {
+              large.lru = false;
+              large.refcount++;
+              pages.push(large.pfn);
+            }
+            a += (nr - 1) * ps;
+            continue;
+          }
+          if (page_mapcount(k, pte.pfn) === 1) split_folio(k, large, 0);
+        }
         const f = vm_normal_page(k, pte);
         // 12e967fd8e4e (5.6): leave pages other processes map too; before it they were unmapped everywhere.
         // Page-cache pages too (madvise_cold_or_pageout_pte_range); src/mm/shmem.ts unmaps them.

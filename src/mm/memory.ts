@@ -1,11 +1,12 @@
 // Page faults (mm/memory.c): handle_mm_fault and its handlers, per era.
 import type { Folio, Mm, PresentPte, SwapPte, Vma } from '../model/types.js';
+import type { SwapPteFields } from '../arch/types.js';
 import {
   FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_WRITE, VM_SOFTDIRTY, isCowMapping,
 } from '../model/flags.js';
 import { type Kernel, trace, ModelBug, folio, vpn } from './context.js';
-import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_mapped, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
-import { __split_huge_pmd, do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_at, thp_vma_suitable, zap_huge_pmd } from './huge_memory.js';
+import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_mapped, folio_nr_pages, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
+import { __split_huge_pmd, pmdSize, do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_at, thp_vma_suitable, zap_huge_pmd } from './huge_memory.js';
 import { huge_pte_install_uffd_wp_if_needed, hugetlb_fault } from './hugetlb.js';
 import {
   page_add_anon_rmap, page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap,
@@ -13,7 +14,7 @@ import {
 } from './rmap.js';
 import { filemap_fault } from './filemap.js';
 import {
-  decode_swap_pte, free_swap_and_cache, read_swap_cache_async, reuse_swap_page, swap_free, try_to_free_swap,
+  decode_swap_pte, free_swap_and_cache, page_swap_entry, read_swap_cache_async, reuse_swap_page, swap_free, try_to_free_swap,
   parseEntry, vm_swap_full,
 } from './swapfile.js';
 import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
@@ -192,7 +193,7 @@ function wp_can_reuse_anon_folio(k: Kernel, f: Folio, pfn: number, vma: Vma): bo
     return false;
   }
   if (!f.lru) lru_add_drain(k);
-  if (f.refcount > 1 + (f.swapCache ? 1 : 0)) {
+  if (f.refcount > 1 + (f.swapCache ? folio_nr_pages(f) : 0)) {
     trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} > 1 + swapcache: copy`);
     return false;
   }
@@ -219,12 +220,7 @@ function anonReuse(k: Kernel, f: Folio, pfn: number, vma: Vma): boolean {
         return ok;
       }
       // 4.x..5.8: mapcount (+ swapcount) decides; GUP references are invisible.
-      if (f.order > 0) {
-        // page_trans_huge_map_swapcount(): the most-mapped page of the THP counts.
-        const count = (f.entireMapcount ?? 0) + Math.max(...f.pages!.map((p) => p.mapcount));
-        trace(k, 'reuse_swap_page', `THP pfn ${f.pfn} page ${pfn - f.pfn}: map count ${count}: ${count <= 1 ? 'reuse' : 'copy'}`);
-        if (count > 1) return false;
-      } else if (!reuse_swap_page(k, f)) return false;
+      if (!reuse_swap_page(k, f, pfn)) return false;
       page_move_anon_rmap(k, pfn, vma);
       return true;
     }
@@ -279,32 +275,63 @@ export function do_wp_page(k: Kernel, mm: Mm, vma: Vma, addr: number, orig: Pres
 function should_try_to_free_swap(k: Kernel, f: Folio, vma: Vma, flags: number): boolean {
   if (!f.swapCache) return false;
   if (vm_swap_full(k, f.swapEntry!) || vma.flags & VM_LOCKED) return true;
-  return (flags & FAULT_FLAG_WRITE) !== 0 && !f.ksm && f.refcount === 2;
+  // The fault's reference plus the swap cache's; 4c3f96643687 (6.11) counts one per page of a large folio.
+  const cacheRefs = k.p.swapinMapsLargeFolio ? folio_nr_pages(f) : 1;
+  return (flags & FAULT_FLAG_WRITE) !== 0 && !f.ksm && f.refcount === 1 + cacheRefs;
+}
+
+/**
+ * 508758960b8d (6.11): how many PTEs do_swap_page() maps at once. A large
+ * swap-cache folio is mapped whole when the folio's range lies in the VMA and
+ * one page table, and every PTE of it is the swap PTE of the matching entry
+ * with the same exclusive, soft-dirty and uffd-wp bits (swap_pte_batch());
+ * otherwise only the faulting page. Returns the first address and the count.
+ */
+function swap_pte_batch_folio(k: Kernel, mm: Mm, vma: Vma, addr: number, f: Folio, page: number, orig: SwapPteFields): { at: number; nr: number } {
+  const one = { at: addr, nr: 1 };
+  if (!k.p.swapinMapsLargeFolio || f.order === 0 || !f.swapCache) return one;
+  const ps = k.s.config.pageSize;
+  const nr = folio_nr_pages(f);
+  const at = addr - (page - f.pfn) * ps;
+  const pmd = pmdSize(k);
+  if (at < vma.start || at + nr * ps > vma.end || Math.floor(at / pmd) !== Math.floor((at + nr * ps - 1) / pmd)) return one;
+  for (let i = 0; i < nr; i++) {
+    const pte = pte_at(k, mm, at + i * ps);
+    if (pte?.kind !== 'swap') return one;
+    const d = decode_swap_pte(k, pte);
+    if (d.entry !== page_swap_entry(f, f.pfn + i) || d.exclusive !== orig.exclusive || d.softDirty !== orig.softDirty || d.uffdWp !== orig.uffdWp) return one;
+  }
+  return { at, nr };
 }
 
 /** do_swap_page(): bring a swapped-out page back and decide whether it is exclusive. */
 export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: SwapPte, flags: number): FaultResult {
   const d = decode_swap_pte(k, spte);
   let f: Folio;
-  const cached = k.s.swapCache[d.entry];
-  if (cached !== undefined) {
-    f = folio(k, cached);
+  // The page for this entry: a page of a large folio still in the swap cache is mapped on its own (folio_file_page()).
+  let page = k.s.swapCache[d.entry];
+  if (page !== undefined) {
+    f = folio(k, page);
     f.refcount++;
-    trace(k, 'do_swap_page', `${d.entry} found in the swap cache: pfn ${f.pfn}`);
+    trace(k, 'do_swap_page', `${d.entry} found in the swap cache: pfn ${page}${f.order > 0 ? ` (page ${page - f.pfn} of order-${f.order} pfn ${f.pfn})` : ''}`);
   } else {
     // swapin_readahead(): read the slot into a new swap-cache page; the fault holds a reference.
     f = read_swap_cache_async(k, d.entry);
     f.refcount++;
+    page = f.pfn;
   }
-  if (k.p.anonExclusive && f.anonExclusive) throw new ModelBug(`swap-cache pfn ${f.pfn} is PageAnonExclusive`);
+  if (k.p.anonExclusive && PageAnonExclusive(k, page)) throw new ModelBug(`swap-cache pfn ${page} is PageAnonExclusive`);
+  const batch = swap_pte_batch_folio(k, mm, vma, addr, f, page, d);
+  const first = page - (addr - batch.at) / k.s.config.pageSize;
+  if (batch.nr > 1) trace(k, 'do_swap_page', `order-${f.order} pfn ${f.pfn} mapped whole: ${batch.nr} swap PTEs from 0x${batch.at.toString(16)}`);
   let write = (flags & FAULT_FLAG_WRITE) !== 0;
-  let pte: PresentPte = { ...mk_pte(f.pfn), softDirty: d.softDirty, uffdWp: d.uffdWp };
+  let pte: PresentPte = { ...mk_pte(page), softDirty: d.softDirty, uffdWp: d.uffdWp };
   let exclusive = false;
   let ret = OK;
   switch (k.p.swapinReuse) {
     case 'reuse_swap_page':
       // ≤5.17: a write fault reuses iff reuse_swap_page(); this entry still counts until swap_free().
-      if (write && reuse_swap_page(k, f)) {
+      if (write && reuse_swap_page(k, f, page)) {
         pte = maybe_mkwrite(pte_mkdirty(pte), vma);
         write = false;
         exclusive = true;
@@ -323,7 +350,7 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
         if (excl && f.writeback && si.stableWrites) excl = false;
         trace(k, 'do_swap_page', `pte_swp_exclusive: ${d.exclusive}${k.layout.hasExclusive ? '' : ` (${k.layout.name} has no swap-PTE exclusive bit in this era)`}`);
       }
-      swap_free(k, d.entry);
+      for (let i = 0; i < batch.nr; i++) swap_free(k, batch.nr === 1 ? d.entry : page_swap_entry(f, first + i));
       if (should_try_to_free_swap(k, f, vma, flags)) try_to_free_swap(k, f);
       if (!f.ksm && (excl || f.refcount === 1)) {
         exclusive = true;
@@ -337,16 +364,20 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
           pte = { ...pte, write: true };
         }
       } else {
-        trace(k, 'do_swap_page', `pfn ${f.pfn} refcount ${f.refcount}: not known exclusive, map R/O`);
+        trace(k, 'do_swap_page', `pfn ${page} refcount ${f.refcount}: not known exclusive, map R/O`);
       }
       break;
     }
   }
   // pte_swp_uffd_wp(): the bit comes back write-protected; a write retries into do_wp_page().
   if (pte.uffdWp) pte = { ...pte, write: false };
-  page_add_anon_rmap(k, f.pfn, vma, exclusive);
-  set_pte_at(k, mm, addr, pte);
-  trace(k, 'do_swap_page', `pfn ${f.pfn} mapped ${pte.write ? 'writable' : 'R/O'}${f.anonExclusive ? ', PageAnonExclusive' : ''}`);
+  // folio_ref_add(folio, nr - 1): the fault's reference becomes one of the nr mappings.
+  f.refcount += batch.nr - 1;
+  for (let i = 0; i < batch.nr; i++) {
+    page_add_anon_rmap(k, first + i, vma, exclusive);
+    set_pte_at(k, mm, batch.at + i * k.s.config.pageSize, { ...pte, pfn: first + i });
+  }
+  trace(k, 'do_swap_page', `pfn ${page} mapped ${pte.write ? 'writable' : 'R/O'}${PageAnonExclusive(k, page) ? ', PageAnonExclusive' : ''}`);
   if (write) return do_wp_page(k, mm, vma, addr, pte, flags);
   return ret;
 }

@@ -6,7 +6,8 @@ import {
   ClearPageAnonExclusive, PageAnonExclusive, SetPageAnonExclusive, folio_maybe_dma_pinned, folio_put, page_pte_mapcount_add,
 } from './folio.js';
 import { pte_at, pte_clear, set_pte_at } from './pgtable.js';
-import { mk_swap_pte, swap_duplicate, swap_free } from './swapfile.js';
+import { mk_swap_pte, page_swap_entry, swap_duplicate, swap_free } from './swapfile.js';
+import { split_huge_pmds } from './huge_memory.js';
 
 /** Ensure the VMA has an anon_vma (anon_vma_prepare()). */
 export function anon_vma_prepare(k: Kernel, vma: Vma): void {
@@ -114,20 +115,31 @@ export function folio_mappings(k: Kernel, f: Folio): { mm: Mm; addr: number }[] 
   return out;
 }
 
+/**
+ * try_to_unmap(folio, TTU_SPLIT_HUGE_PMD) for a swap-cache anon folio: a PMD
+ * mapping is split into PTEs first (split_huge_pmd_address() in
+ * try_to_unmap_one()), then every PTE becomes a swap PTE for its page's entry.
+ */
+export function try_to_unmap(k: Kernel, f: Folio): void {
+  split_huge_pmds(k, f);
+  for (const { mm, addr } of folio_mappings(k, f)) try_to_unmap_one(k, f, mm, addr);
+}
+
 /** try_to_unmap_one() for a swap-backed anon page: replace the PTE by a swap PTE. False: keep it mapped. */
 export function try_to_unmap_one(k: Kernel, f: Folio, mm: Mm, addr: number): boolean {
   const pte = pte_at(k, mm, addr);
   if (!pte || pte.kind !== 'present' || !f.swapEntry) return false;
+  const entry = page_swap_entry(f, pte.pfn);
   const anonExclusive = k.p.anonExclusive && PageAnonExclusive(k, pte.pfn);
   pte_clear(k, mm, addr);
-  swap_duplicate(k, f.swapEntry);
+  swap_duplicate(k, entry);
   if (anonExclusive && page_try_share_anon_rmap(k, pte.pfn) !== 0) {
     // 5.19+: never lose PG_anon_exclusive of a page that may be pinned: restore the PTE.
-    swap_free(k, f.swapEntry);
+    swap_free(k, entry);
     set_pte_at(k, mm, addr, pte);
     return false;
   }
-  const swp = mk_swap_pte(k, f.swapEntry, { exclusive: anonExclusive, softDirty: pte.softDirty, uffdWp: pte.uffdWp });
+  const swp = mk_swap_pte(k, entry, { exclusive: anonExclusive, softDirty: pte.softDirty, uffdWp: pte.uffdWp });
   set_pte_at(k, mm, addr, swp);
   if (pte.dirty) f.dirty = true;
   page_remove_rmap(k, pte.pfn);
@@ -135,7 +147,7 @@ export function try_to_unmap_one(k: Kernel, f: Folio, mm: Mm, addr: number): boo
   const kept = k.layout.decode(BigInt(swp.val)).exclusive;
   trace(
     k, 'try_to_unmap_one',
-    `0x${addr.toString(16)}: pfn ${f.pfn} -> swap PTE ${swp.val} (${f.swapEntry}${anonExclusive ? (kept ? ', exclusive' : `, exclusive LOST: ${k.layout.name} has no swap-PTE exclusive bit in this era`) : ''})`,
+    `0x${addr.toString(16)}: pfn ${pte.pfn} -> swap PTE ${swp.val} (${entry}${anonExclusive ? (kept ? ', exclusive' : `, exclusive LOST: ${k.layout.name} has no swap-PTE exclusive bit in this era`) : ''})`,
   );
   return true;
 }

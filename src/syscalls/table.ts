@@ -578,8 +578,8 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     },
   },
   swapon: {
-    params: ['stable_writes?', 'async_writeback?'],
-    doc: 'swapon([stable_writes, async_writeback]): (re)enable the swap device; stable_writes=1 is SWP_STABLE_WRITES, async_writeback=1 keeps swap writes in flight until swap_writeback_end()',
+    params: ['stable_writes?', 'async_writeback?', 'pages?'],
+    doc: 'swapon([stable_writes, async_writeback, pages]): (re)enable the swap device; stable_writes=1 is SWP_STABLE_WRITES, async_writeback=1 keeps swap writes in flight until swap_writeback_end(); pages sets its size in slots (default 4096; slot 0 is the header), -EINVAL below 2',
     run(c) {
       const d = SYSCALLS.swapon!;
       return c.m.step(c.tid, 'swapon', (k) => {
@@ -587,6 +587,9 @@ export const SYSCALLS: Record<string, SyscallDef> = {
         if (Object.keys(dev.slots).length) return BigInt(-EBUSY);
         dev.stableWrites = int(c, d, 'stable_writes', 0n) !== 0;
         dev.asyncWriteback = int(c, d, 'async_writeback', 0n) !== 0;
+        const pages = int(c, d, 'pages', BigInt(dev.nslots));
+        if (pages < 2) return BigInt(-EINVAL);
+        dev.nslots = pages;
         dev.off = false;
         return 0n;
       });
