@@ -41,6 +41,20 @@ const EXPECTED: Record<string, { arch?: string; verdicts: Verdicts }[]> = {
       ] as Verdicts,
     })),
   ],
+  swapin_exclusive_zram: [
+    ...['i386', 'x86_64'].map((arch) => ({
+      arch,
+      verdicts: [
+        ['4.4', '5.3', PAGEOUT],
+        // reuse_swap_page(): mapcount 1, the fresh page is not in the swap cache.
+        ['5.4', '5.8', null],
+        // 09854ba94c6a (5.9) .. 5.18: the read fault maps it R/O, and at the write the pipe's reference makes page_count > 1.
+        ['5.9', '5.18', 'page was replaced during COW'],
+        // 6c287605fd56 (5.19): a page read without the swap cache (0bcac06f27d7, SWP_SYNCHRONOUS_IO) is exclusive; i386 needs no swap-PTE bit for it.
+        ['5.19', '6.18', null],
+      ] as Verdicts,
+    })),
+  ],
   swapoff_exclusive: [
     {
       verdicts: [

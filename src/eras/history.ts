@@ -48,6 +48,12 @@ export const HISTORY: Change[] = [
     set: { thpSwapArchs: ['x86_64'] },
   },
   {
+    version: '4.15',
+    commit: '0bcac06f27d7',
+    title: 'mm, swap: skip swapcache for swapin of synchronous device (zram, brd, pmem)',
+    set: { swapinSkipSwapcache: true },
+  },
+  {
     version: '5.1',
     commit: '52d1e606ee73',
     title: 'mm: reuse only-pte-mapped KSM page in do_wp_page()',

@@ -37,6 +37,8 @@ export interface Policies {
   swapinReuse: 'reuse_swap_page' | 'page_count' | 'exclusive';
   /** ≈6.11: do_swap_page() maps an exclusive page writable even on a read fault. */
   swapinWritableOnRead: boolean;
+  /** 0bcac06f27d7 (4.15): do_swap_page() reads a SWP_SYNCHRONOUS_IO entry mapped once into a fresh page, bypassing the swap cache. */
+  swapinSkipSwapcache: boolean;
   /** feb889fb40fa (5.11): shrink_page_list() keeps maybe-pinned pages out of the swap cache. */
   vmscanSkipPinned: boolean;
   /**
@@ -153,6 +155,7 @@ export const BASE_POLICIES: Policies = {
   swapinReuse: 'reuse_swap_page',
   swapinWritableOnRead: false,
   vmscanSkipPinned: false,
+  swapinSkipSwapcache: false,
   thpSwapArchs: [],
   thpSwapAllOrders: false,
   pageoutKeepsLargeFolios: false,

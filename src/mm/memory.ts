@@ -14,7 +14,7 @@ import {
 } from './rmap.js';
 import { filemap_fault } from './filemap.js';
 import {
-  decode_swap_pte, free_swap_and_cache, page_swap_entry, read_swap_cache_async, reuse_swap_page, swap_free, try_to_free_swap,
+  decode_swap_pte, free_swap_and_cache, page_swap_entry, read_swap_cache_async, reuse_swap_page, swap_free, swap_slot_data, try_to_free_swap,
   parseEntry, vm_swap_full,
 } from './swapfile.js';
 import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
@@ -280,6 +280,12 @@ function should_try_to_free_swap(k: Kernel, f: Folio, vma: Vma, flags: number): 
   return (flags & FAULT_FLAG_WRITE) !== 0 && !f.ksm && f.refcount === 1 + cacheRefs;
 }
 
+/** The SWP_SYNCHRONOUS_IO swap-in (4.15..6.18): no page cached for the entry, and only this PTE refers to it. */
+function swapin_skips_swapcache(k: Kernel, e: string): boolean {
+  const si = k.s.swap[parseEntry(e).type]!;
+  return k.p.swapinSkipSwapcache && si.synchronousIo === true && swap_slot_data(k, e).count === 1;
+}
+
 /**
  * 508758960b8d (6.11): how many PTEs do_swap_page() maps at once. A large
  * swap-cache folio is mapped whole when the folio's range lies in the VMA and
@@ -308,12 +314,21 @@ function swap_pte_batch_folio(k: Kernel, mm: Mm, vma: Vma, addr: number, f: Foli
 export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: SwapPte, flags: number): FaultResult {
   const d = decode_swap_pte(k, spte);
   let f: Folio;
+  let fresh = false;
   // The page for this entry: a page of a large folio still in the swap cache is mapped on its own (folio_file_page()).
   let page = k.s.swapCache[d.entry];
   if (page !== undefined) {
     f = folio(k, page);
     f.refcount++;
     trace(k, 'do_swap_page', `${d.entry} found in the swap cache: pfn ${page}${f.order > 0 ? ` (page ${page - f.pfn} of order-${f.order} pfn ${f.pfn})` : ''}`);
+  } else if (swapin_skips_swapcache(k, d.entry)) {
+    // 0bcac06f27d7 (4.15): a synchronous device and a swap count of 1: read into a fresh page, no swap cache.
+    f = folio_alloc(k, swap_slot_data(k, d.entry).data ?? undefined);
+    f.anon = true;
+    folio_add_lru(k, f);
+    page = f.pfn;
+    fresh = true;
+    trace(k, 'do_swap_page', `SWP_SYNCHRONOUS_IO, swap count 1: ${d.entry} read into fresh pfn ${page}, skipping the swap cache`);
   } else {
     // swapin_readahead(): read the slot into a new swap-cache page; the fault holds a reference.
     f = read_swap_cache_async(k, d.entry);
@@ -350,6 +365,8 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
         if (excl && f.writeback && si.stableWrites) excl = false;
         trace(k, 'do_swap_page', `pte_swp_exclusive: ${d.exclusive}${k.layout.hasExclusive ? '' : ` (${k.layout.name} has no swap-PTE exclusive bit in this era)`}`);
       }
+      // c145e0b47c77 (5.18), then 5.19's "folio != swapcache": a page never exposed to the swap cache is ours alone.
+      if (fresh) excl = true;
       for (let i = 0; i < batch.nr; i++) swap_free(k, batch.nr === 1 ? d.entry : page_swap_entry(f, first + i));
       if (should_try_to_free_swap(k, f, vma, flags)) try_to_free_swap(k, f);
       if (!f.ksm && (excl || f.refcount === 1)) {

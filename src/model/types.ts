@@ -206,6 +206,12 @@ export interface SwapDevice {
   stableWrites: boolean;
   /** Writeback completes later (swap_writeback_end), as on a disk; otherwise at once, as on zram. */
   asyncWriteback: boolean;
+  /**
+   * SWP_SYNCHRONOUS_IO: a RAM-backed device (zram, brd, pmem) whose reads
+   * complete synchronously; do_swap_page() may read into a fresh page
+   * without the swap cache.
+   */
+  synchronousIo?: boolean;
   /** swapoff() ran: no new slots are handed out. */
   off: boolean;
   slots: Record<string, SwapSlot>;

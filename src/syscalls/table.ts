@@ -578,8 +578,8 @@ export const SYSCALLS: Record<string, SyscallDef> = {
     },
   },
   swapon: {
-    params: ['stable_writes?', 'async_writeback?', 'pages?'],
-    doc: 'swapon([stable_writes, async_writeback, pages]): (re)enable the swap device; stable_writes=1 is SWP_STABLE_WRITES, async_writeback=1 keeps swap writes in flight until swap_writeback_end(); pages sets its size in slots (default 4096; slot 0 is the header), -EINVAL below 2',
+    params: ['stable_writes?', 'async_writeback?', 'pages?', 'synchronous_io?'],
+    doc: 'swapon([stable_writes, async_writeback, pages, synchronous_io]): (re)enable the swap device; stable_writes=1 is SWP_STABLE_WRITES, async_writeback=1 keeps swap writes in flight until swap_writeback_end(); pages sets its size in slots (default 4096; slot 0 is the header), -EINVAL below 2; synchronous_io=1 is SWP_SYNCHRONOUS_IO (zram: swap-in may skip the swap cache)',
     run(c) {
       const d = SYSCALLS.swapon!;
       return c.m.step(c.tid, 'swapon', (k) => {
@@ -590,6 +590,8 @@ export const SYSCALLS: Record<string, SyscallDef> = {
         const pages = int(c, d, 'pages', BigInt(dev.nslots));
         if (pages < 2) return BigInt(-EINVAL);
         dev.nslots = pages;
+        if (int(c, d, 'synchronous_io', 0n) !== 0) dev.synchronousIo = true;
+        else delete dev.synchronousIo;
         dev.off = false;
         return 0n;
       });

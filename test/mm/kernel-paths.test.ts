@@ -225,3 +225,22 @@ expect pm_soft_dirty(mem) == 1 else "not soft-dirty"
   assert.equal(run(src, '6.2').r.result, 'fail');
   assert.equal(run(src, '6.3').r.result, 'pass');
 });
+
+test('SWP_SYNCHRONOUS_IO swap-in skips the swap cache from 0bcac06f27d7 (4.15), only while one PTE uses the entry', () => {
+  const src = (fork: boolean) => `swapon(synchronous_io=1)
+mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0..4096] = 0x33
+expect madvise(mem, 4096, MADV_PAGEOUT) == 0
+${fork ? 'c = fork()\n' : ''}x = mem[0]
+expect x == 0x33
+`;
+  const skipped = (kernel: string, fork = false) => run(src(fork), kernel).log.some((l) => l.includes('skipping the swap cache'));
+  assert.equal(skipped('6.18'), true);
+  assert.equal(skipped('5.4'), true);
+  // fork() duplicated the swap entry: count 2, the shared swap-cache path.
+  assert.equal(skipped('6.18', true), false);
+  const { last } = run(src(false), '6.18');
+  // The slot is freed at once and the page is not in the swap cache.
+  assert.deepEqual(last.swap[0]!.slots, {});
+  assert.deepEqual(last.swapCache, {});
+});
