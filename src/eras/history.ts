@@ -271,10 +271,28 @@ export const HISTORY: Change[] = [
     set: { uffdWpAsync: true },
   },
   {
+    version: '6.6',
+    commit: 'fc71884a5f59',
+    title: 'mm: userfaultfd: add new UFFDIO_POISON ioctl (PTE_MARKER_POISONED; copy_pte_marker() always copies it)',
+    set: { uffdPoison: true },
+  },
+  {
+    version: '6.8',
+    commit: 'adef440691ba',
+    title: 'userfaultfd: UFFDIO_MOVE uABI (move_pages(): exclusive anonymous pages, swap entries and the zeropage)',
+    set: { uffdMove: true },
+  },
+  {
     version: '6.8',
     commit: '19eaf44954df',
     title: 'mm: thp: support allocation of anonymous multi-size THP',
     set: { mthp: true },
+  },
+  {
+    version: '6.10',
+    commit: 'f0f5863a0fb0 55564814a838 5b32510af77b',
+    title: 'arm64/mm: Remove PTE_PROT_NONE bit; Move PTE_PRESENT_INVALID to overlay PTE_NG; Add uffd write-protect support (swap type 6-10, offset 12-61, PTE_SWP_UFFD_WP bit 3)',
+    set: { arm64UffdWp: true },
   },
   {
     version: '6.11',
