@@ -258,6 +258,12 @@ export const HISTORY: Change[] = [
     set: { pinZeroPageNoRef: true },
   },
   {
+    version: '6.6',
+    commit: 'fc71884a5f59',
+    title: 'mm: userfaultfd: add new UFFDIO_POISON ioctl (PTE_MARKER_POISONED; copy_pte_marker() always copies it)',
+    set: { uffdPoison: true },
+  },
+  {
     version: '6.7',
     commit: '',
     title: 'memory: move exclusivity detection in do_wp_page() into wp_can_reuse_anon_folio()',
@@ -269,12 +275,6 @@ export const HISTORY: Change[] = [
     commit: '',
     title: 'userfaultfd: UFFD_FEATURE_WP_ASYNC (with the PAGEMAP_SCAN ioctl)',
     set: { uffdWpAsync: true },
-  },
-  {
-    version: '6.6',
-    commit: 'fc71884a5f59',
-    title: 'mm: userfaultfd: add new UFFDIO_POISON ioctl (PTE_MARKER_POISONED; copy_pte_marker() always copies it)',
-    set: { uffdPoison: true },
   },
   {
     version: '6.8',
