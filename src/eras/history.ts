@@ -42,6 +42,12 @@ export const HISTORY: Change[] = [
     set: { uffdHugetlb: true },
   },
   {
+    version: '4.14',
+    commit: '8d1039634206',
+    title: 'userfaultfd: shmem: add shmem_mfill_zeropage_pte for userfaultfd support (UFFDIO_ZEROPAGE on shmem)',
+    set: { uffdZeropageShmem: true },
+  },
+  {
     version: '5.1',
     commit: '52d1e606ee73',
     title: 'mm: reuse only-pte-mapped KSM page in do_wp_page()',

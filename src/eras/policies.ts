@@ -95,6 +95,8 @@ export interface Policies {
   uffdWpUnpopulated: boolean;
   /** 6.7: UFFD_FEATURE_WP_ASYNC: do_wp_page() clears the uffd-wp bit itself instead of notifying. */
   uffdWpAsync: boolean;
+  /** 8d1039634206 (4.14): UFFDIO_ZEROPAGE on shmem (shmem_mfill_zeropage_pte); before, -EINVAL there. */
+  uffdZeropageShmem: boolean;
   /** fc71884a5f59 (6.6): UFFDIO_POISON and UFFD_FEATURE_POISON: a PTE_MARKER_POISONED marker, SIGBUS on access, copied by fork. */
   uffdPoison: boolean;
   /** adef440691ba (6.8): UFFDIO_MOVE and UFFD_FEATURE_MOVE: move exclusive anonymous pages between addresses of one mm. */
@@ -171,6 +173,7 @@ export const BASE_POLICIES: Policies = {
   uffdUnprotectWritable: false,
   uffdWpUnpopulated: false,
   uffdWpAsync: false,
+  uffdZeropageShmem: false,
   uffdPoison: false,
   uffdMove: false,
   arm64UffdWp: false,

@@ -689,8 +689,8 @@ function mfill_file_over_size(k: Kernel, vma: Vma, addr: number): boolean {
 }
 
 /**
- * UFFDIO_ZEROPAGE -> mfill_atomic_zeropage() (every modelled era): resolve
- * missing faults with zeros. A private mapping gets the shared zeropage
+ * UFFDIO_ZEROPAGE -> mfill_atomic_zeropage() (every modelled era; shmem
+ * from 4.14): resolve missing faults with zeros. A private mapping gets the shared zeropage
  * (mfill_atomic_pte_zeropage, read-only and special like a read fault), a
  * shared shmem mapping a zeroed page-cache page (shmem_mfill_atomic_pte).
  * The PTE must be none: unlike UFFDIO_COPY a marker is -EEXIST (pte_none).
@@ -705,6 +705,10 @@ export function mfill_atomic_zeropage(k: Kernel, c: UffdCtx, mm: Mm, start: numb
   if (typeof vma === 'number') return vma;
   if (vma.hugetlb) {
     trace(k, 'mfill_atomic_hugetlb', 'MFILL_ATOMIC_ZEROPAGE: no zeropage for hugetlb: -EINVAL');
+    return -EINVAL;
+  }
+  if (vma.file && !k.p.uffdZeropageShmem) {
+    trace(k, '__mcopy_atomic', 'UFFDIO_ZEROPAGE on shmem before 8d1039634206 (4.14): -EINVAL');
     return -EINVAL;
   }
   // find_vma_and_prepare_anon(): a private VMA gets its anon_vma, so fork() copies what is filled in.

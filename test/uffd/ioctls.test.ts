@@ -92,7 +92,7 @@ thread main:
   assert.deepEqual(failures(r), []);
 });
 
-test('UFFDIO_ZEROPAGE on shared shmem allocates a zeroed page-cache page; hugetlb has no zeropage', () => {
+test('UFFDIO_ZEROPAGE on shared shmem allocates a zeroed page-cache page (4.14+); hugetlb has no zeropage', () => {
   const r = run(`
 thread main:
   fd = memfd_create()
@@ -112,6 +112,17 @@ thread main:
   expect uffdio_zeropage(uffd, h, 2097152) == -EINVAL else "hugetlb zeropage"
 `);
   assert.deepEqual(failures(r), []);
+  const old = run(`
+thread main:
+  fd = memfd_create()
+  ftruncate(fd, 4096)
+  mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_SHARED, fd)
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  expect uffdio_register(uffd, mem, 4096, UFFDIO_REGISTER_MODE_MISSING) == 0 else "register"
+  expect uffdio_zeropage(uffd, mem, 4096) == -EINVAL else "shmem zeropage before 4.14"
+`, '4.13');
+  assert.deepEqual(failures(old), []);
 });
 
 test('UFFDIO_ZEROPAGE_MODE_DONTWAKE leaves the fault asleep until UFFDIO_WAKE', () => {
