@@ -5,7 +5,7 @@ import { ScenarioError } from './errors.js';
 import { Machine, RunError } from '../syscalls/machine.js';
 import { ArgError, CONSTANTS, SYSCALLS, type Handle, type Result, type Value } from '../syscalls/table.js';
 import { Segv, WouldBlock, user_read, user_write } from '../syscalls/uaccess.js';
-import { ModelBug } from '../mm/context.js';
+import { ModelBug, trace } from '../mm/context.js';
 import { UffdBlocked } from '../mm/userfaultfd.js';
 import { MigrationWait } from '../mm/migrate.js';
 import type { Finding } from '../model/types.js';
@@ -107,7 +107,7 @@ class Runner {
       return fn();
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
-      if (e instanceof Segv && e.signal === 'SIGBUS' && this.m.pidOf(this.tid) !== 1) this.kill(e.signal);
+      if (e instanceof Segv && e.signal === 'SIGBUS' && this.m.pidOf(this.tid) !== 1) this.kill(e.signal, e.message);
       if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by ${e.signal})`);
       if (e instanceof RunError || e instanceof WouldBlock) throw this.err(pos, e.message);
       if (e instanceof MigrationWait) throw this.err(pos, e.message);
@@ -120,8 +120,10 @@ class Runner {
   }
 
   /** A fatal signal kills the thread's process: its memory goes away as at exit(), and wait() reports the signal. */
-  kill(signal: 'SIGBUS'): never {
+  kill(signal: 'SIGBUS', why: string): never {
     const pid = this.m.pidOf(this.tid);
+    // The arch fault handler's do_sigbus(): the faulting access never completes.
+    this.m.step(this.tid, 'do_sigbus', (k) => trace(k, 'do_sigbus', `${why}: process ${pid} killed`));
     SYSCALLS.exit!.run({ m: this.m, tid: this.tid, args: [0n], named: {}, target: null });
     const p = this.m.process(pid);
     p.exitCode = null;
