@@ -7,6 +7,7 @@ import { parseScenario } from '../../src/scenario/parse.js';
 import { runScenario } from '../../src/scenario/run.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import { UFFD_FEATURE_MOVE, UFFD_FEATURE_POISON } from '../../src/model/uffd.js';
+import type { KernelState } from '../../src/model/types.js';
 
 function runError(text: string, kernel = 'latest'): string {
   try {
@@ -283,6 +284,32 @@ test('UFFDIO_MOVE keeps the page: same pfn, still exclusive, mapped writable at 
   // mremap() behaviour: the moved PTE is dirty and writable, so the store takes no fault.
   const after = l.slice(l.indexOf(moved!));
   assert.ok(!after.some((x) => x.startsWith('handle_mm_fault')), after.join('\n'));
+});
+
+test('UFFDIO_MOVE: the folio itself moves, with PG_anon_exclusive, mapcount and refcount unchanged', () => {
+  const seen: { before: KernelState | null; after: KernelState | null } = { before: null, after: null };
+  runScenario(parseScenario(`${MOVE}
+  uffdio_move(uffd, dst, src, 4096)
+`, 't.cow'), {
+    kernel: 'latest',
+    arch: 'x86_64',
+    onStep: (e) => {
+      if (e.label === 'move_pages') Object.assign(seen, { before: e.before, after: e.after });
+    },
+  });
+  const [b, a] = [seen.before, seen.after];
+  assert.ok(b && a);
+  const ps = a.config.pageSize;
+  const mm = (s: KernelState) => Object.values(s.mms)[0]!;
+  const [srcVma, dstVma] = mm(b).vmas;
+  const old = mm(b).ptes[srcVma!.start / ps];
+  assert.equal(old?.kind, 'present');
+  const pfn = (old as { pfn: number }).pfn;
+  assert.equal(mm(a).ptes[srcVma!.start / ps], undefined);
+  assert.deepEqual(mm(a).ptes[dstVma!.start / ps], { kind: 'present', pfn, write: true, dirty: true, young: true, softDirty: true, uffdWp: false, special: false });
+  const f0 = b.folios[pfn]!;
+  const f1 = a.folios[pfn]!;
+  assert.deepEqual([f1.anonExclusive, f1.mapcount, f1.refcount, f1.data], [true, f0.mapcount, f0.refcount, f0.data]);
 });
 
 test('UFFDIO_MOVE moves a swap entry that remembers exclusivity, and the zeropage', () => {
