@@ -350,6 +350,8 @@ export function runChecks(layout: ArchSwapLayout, label = defaultLabel(layout)):
 
 /** The variant name, marked with the era when the layout is a pre-series form. */
 export function defaultLabel(layout: ArchSwapLayout): string {
+  const last = layout.revisions[layout.revisions.length - 1];
+  if (last) return `${layout.name} (${last.since})`;
   if (layout.hasExclusive) return layout.name;
   return `${layout.name} (before ${layout.spec.exclusiveSince === '5.19' ? '5.19' : '6.3'})`;
 }
@@ -372,9 +374,12 @@ export function erasToCheck(spec: LayoutSpec): SwpExclusiveSupport[] {
   return ['all', spec.exclusiveSince === '5.19' ? 'none' : 'enterprise'];
 }
 
-/** Runs every check on both forms of every spec given. */
+/** Runs every check on both forms of every spec given, and on each later revision. */
 export function runAllChecks(specs: readonly LayoutSpec[]): CheckResult[] {
-  return specs.flatMap((s) => erasToCheck(s).flatMap((era) => runChecks(new ArchSwapLayout(s, era))));
+  return specs.flatMap((s) => [
+    ...erasToCheck(s).flatMap((era) => runChecks(new ArchSwapLayout(s, era))),
+    ...(s.revisions ?? []).flatMap((_, i) => runChecks(new ArchSwapLayout(s, 'all', s.revisions!.slice(0, i + 1).map((r) => r.policy)))),
+  ]);
 }
 
 /** TAP version 13 for check results. */

@@ -150,11 +150,17 @@ export function describeLayout(spec: ArchSwapLayout['spec'], only?: ArchSwapLayo
   if (spec.aliases && spec.aliases.length > 0) lines.push(`aliases: ${spec.aliases.join(', ')}`);
   lines.push('');
   const forms: { title: string; layout: ArchSwapLayout }[] = [];
+  const revisions = spec.revisions ?? [];
   if (only) {
-    forms.push({ title: only.hasExclusive ? 'With the exclusive bit:' : `Before ${spec.exclusiveSince === '5.19' ? 'v5.19' : 'v6.3'} (no exclusive bit):`, layout: only });
+    const last = only.revisions[only.revisions.length - 1];
+    forms.push({ title: last ? `From ${last.since} (${last.commit}):` : only.hasExclusive ? 'With the exclusive bit:' : `Before ${spec.exclusiveSince === '5.19' ? 'v5.19' : 'v6.3'} (no exclusive bit):`, layout: only });
   } else {
     const since = spec.exclusiveSince === '5.19' ? 'v5.19' : 'v6.3';
-    forms.push({ title: `From ${since}:`, layout: new ArchSwapLayout(spec, 'all') });
+    for (let i = revisions.length - 1; i >= 0; i--) {
+      const r = revisions[i]!;
+      forms.push({ title: `From ${r.since} (${r.commit}):`, layout: new ArchSwapLayout(spec, 'all', revisions.slice(0, i + 1).map((x) => x.policy)) });
+    }
+    forms.push({ title: revisions[0] ? `From ${since} to before ${revisions[0].since}:` : `From ${since}:`, layout: new ArchSwapLayout(spec, 'all') });
     forms.push({ title: `Before ${since} (no exclusive bit):`, layout: new ArchSwapLayout(spec, spec.exclusiveSince === '5.19' ? 'none' : 'enterprise') });
   }
   for (const { title, layout } of forms) {

@@ -21,6 +21,12 @@ export function supportForKernel(version: string): SwpExclusiveSupport {
   return profileFor(`${major}.${minor}`).policies.swpExclusive;
 }
 
+/** The boolean policies a kernel version sets (they pick later layout revisions, e.g. arm64 v6.10). */
+export function policiesForKernel(version: string): string[] {
+  const { major, minor } = parseKernelVersion(version);
+  return Object.entries(profileFor(`${major}.${minor}`).policies).filter(([, v]) => v === true).map(([name]) => name);
+}
+
 /** The first release where a layout stores the exclusive marker. */
 export function exclusiveSinceRelease(spec: LayoutSpec): string {
   return spec.exclusiveSince === '5.19' ? 'v5.19' : 'v6.3';

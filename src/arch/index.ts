@@ -108,14 +108,14 @@ export function specFor(variant: string): LayoutSpec {
   return spec;
 }
 
-/** The layout of a variant as a kernel era has it (see SwpExclusiveSupport). */
-export function swapLayoutFor(variant: string, support: SwpExclusiveSupport): SwapPteLayout {
-  return archLayoutFor(variant, support);
+/** The layout of a variant as a kernel era has it (see SwpExclusiveSupport; `policies`: the era's boolean policies that are set). */
+export function swapLayoutFor(variant: string, support: SwpExclusiveSupport, policies: readonly string[] = []): SwapPteLayout {
+  return archLayoutFor(variant, support, policies);
 }
 
 /** swapLayoutFor with the full helper set (__swp_entry, pte_swp_mkexclusive, ...). */
-export function archLayoutFor(variant: string, support: SwpExclusiveSupport): ArchSwapLayout {
-  return new ArchSwapLayout(specFor(variant), support);
+export function archLayoutFor(variant: string, support: SwpExclusiveSupport, policies: readonly string[] = []): ArchSwapLayout {
+  return new ArchSwapLayout(specFor(variant), support, policies);
 }
 
 /** Whether a variant has __HAVE_ARCH_PTE_SWP_EXCLUSIVE in an era. */
@@ -153,6 +153,8 @@ export interface LayoutJson {
   before?: Omit<LayoutJson, 'arch' | 'variant' | 'title' | 'config' | 'pteBits' | 'longBits' | 'exclusiveBit' | 'exclusiveSince' | 'before' | 'source' | 'aliases'>;
   aliases: string[];
   source: string[];
+  /** Later changes of the layout (LayoutRevision), each with the fields as they became. */
+  revisions?: ({ since: string; commit: string } & ReturnType<typeof fieldsJson>)[];
 }
 
 function fieldJson(f: FieldSpec): FieldJson {
@@ -195,6 +197,13 @@ export function layoutJson(s: LayoutSpec): LayoutJson {
   };
   if (s.before && Object.keys(s.before).length > 0) {
     out.before = fieldsJson(new ArchSwapLayout(s, 'none').fields);
+  }
+  if (s.revisions?.length) {
+    out.revisions = s.revisions.map((r, i) => ({
+      since: r.since,
+      commit: r.commit,
+      ...fieldsJson(new ArchSwapLayout(s, 'all', s.revisions!.slice(0, i + 1).map((x) => x.policy)).fields),
+    }));
   }
   return out;
 }

@@ -95,6 +95,22 @@ export interface LayoutSpec extends FieldLayout {
   knownIssues?: KnownIssue[];
   /** __swp_entry() masks the type with this value instead of the field mask (a real typo, see tests). */
   entryTypeMask?: number;
+  /** Later layout changes, oldest first (arm64 v6.10). */
+  revisions?: LayoutRevision[];
+}
+
+/**
+ * A later change of a layout that already has its exclusive bit, in force
+ * from the kernel era whose boolean policy (src/eras/policies.ts) is set.
+ */
+export interface LayoutRevision {
+  /** The era policy that turns it on, e.g. 'arm64UffdWp'. */
+  policy: string;
+  /** First release with it, e.g. 'v6.10'. */
+  since: string;
+  commit: string;
+  /** The fields that changed, over the form with the exclusive bit. */
+  fields: Partial<FieldLayout>;
 }
 
 export interface KnownIssue {
@@ -171,18 +187,25 @@ export class ArchSwapLayout implements SwapPteLayout {
   readonly exclusiveBit: number | null;
   readonly fields: FieldLayout;
   readonly support: SwpExclusiveSupport;
+  /** The later revisions in force (see LayoutRevision). */
+  readonly revisions: readonly LayoutRevision[];
   private readonly pteMask: bigint;
 
+  /** `policies` names the era's boolean policies that are set; they pick the layout's revisions. */
   constructor(
     readonly spec: LayoutSpec,
     support: SwpExclusiveSupport,
+    policies: readonly string[] = [],
   ) {
     this.support = support;
     this.name = spec.variant;
     this.pteBits = spec.pteBits;
     this.pteMask = mask(spec.pteBits);
     this.hasExclusive = exclusiveIn(spec.exclusiveSince, support);
-    this.fields = this.hasExclusive ? pickFields(spec) : { ...pickFields(spec), ...(spec.before ?? {}) };
+    this.revisions = this.hasExclusive ? (spec.revisions ?? []).filter((r) => policies.includes(r.policy)) : [];
+    let fields = this.hasExclusive ? pickFields(spec) : { ...pickFields(spec), ...(spec.before ?? {}) };
+    for (const r of this.revisions) fields = { ...fields, ...r.fields };
+    this.fields = fields;
     this.exclusiveBit = this.hasExclusive ? spec.exclusiveBit : null;
     const typeBits = fieldValueBits(this.fields.entry?.type ?? this.fields.type);
     const offBits = Math.min(

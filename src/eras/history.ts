@@ -48,6 +48,12 @@ export const HISTORY: Change[] = [
     set: { thpSwapArchs: ['x86_64'] },
   },
   {
+    version: '4.14',
+    commit: '8d1039634206',
+    title: 'userfaultfd: shmem: add shmem_mfill_zeropage_pte for userfaultfd support (UFFDIO_ZEROPAGE on shmem)',
+    set: { uffdZeropageShmem: true },
+  },
+  {
     version: '4.15',
     commit: '0bcac06f27d7',
     title: 'mm, swap: skip swapcache for swapin of synchronous device (zram, brd, pmem)',
@@ -282,6 +288,12 @@ export const HISTORY: Change[] = [
     set: { pinZeroPageNoRef: true },
   },
   {
+    version: '6.6',
+    commit: 'fc71884a5f59',
+    title: 'mm: userfaultfd: add new UFFDIO_POISON ioctl (PTE_MARKER_POISONED; copy_pte_marker() always copies it)',
+    set: { uffdPoison: true },
+  },
+  {
     version: '6.7',
     commit: '',
     title: 'memory: move exclusivity detection in do_wp_page() into wp_can_reuse_anon_folio()',
@@ -296,6 +308,12 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.8',
+    commit: 'adef440691ba',
+    title: 'userfaultfd: UFFDIO_MOVE uABI (move_pages(): exclusive anonymous pages, swap entries and the zeropage)',
+    set: { uffdMove: true },
+  },
+  {
+    version: '6.8',
     commit: '19eaf44954df',
     title: 'mm: thp: support allocation of anonymous multi-size THP',
     set: { mthp: true },
@@ -305,6 +323,12 @@ export const HISTORY: Change[] = [
     commit: '845982eb264b 3931b871c493 5ed890ce5147',
     title: 'mm: swap: allow storage of all mTHP orders; madvise: avoid split during MADV_PAGEOUT and MADV_COLD; mm: vmscan: avoid split during shrink_folio_list()',
     set: { thpSwapAllOrders: true, pageoutKeepsLargeFolios: true },
+  },
+  {
+    version: '6.10',
+    commit: 'f0f5863a0fb0 55564814a838 5b32510af77b',
+    title: 'arm64/mm: Remove PTE_PROT_NONE bit; Move PTE_PRESENT_INVALID to overlay PTE_NG; Add uffd write-protect support (swap type 6-10, offset 12-61, PTE_SWP_UFFD_WP bit 3)',
+    set: { arm64UffdWp: true },
   },
   {
     version: '6.11',

@@ -115,6 +115,14 @@ export interface Policies {
   uffdWpUnpopulated: boolean;
   /** 6.7: UFFD_FEATURE_WP_ASYNC: do_wp_page() clears the uffd-wp bit itself instead of notifying. */
   uffdWpAsync: boolean;
+  /** 8d1039634206 (4.14): UFFDIO_ZEROPAGE on shmem (shmem_mfill_zeropage_pte); before, -EINVAL there. */
+  uffdZeropageShmem: boolean;
+  /** fc71884a5f59 (6.6): UFFDIO_POISON and UFFD_FEATURE_POISON: a PTE_MARKER_POISONED marker, SIGBUS on access, copied by fork. */
+  uffdPoison: boolean;
+  /** adef440691ba (6.8): UFFDIO_MOVE and UFFD_FEATURE_MOVE: move exclusive anonymous pages between addresses of one mm. */
+  uffdMove: boolean;
+  /** 5b32510af77b (6.10): arm64 selects HAVE_ARCH_USERFAULTFD_WP; its swap PTE moved (type 6-10, offset 12-61) and keeps PTE_SWP_UFFD_WP at bit 3. */
+  arm64UffdWp: boolean;
   /** 5.6 ("fs/io_uring: set FOLL_PIN via pin_user_pages()"): fixed buffers are pinned, not referenced. */
   ioUringPin: boolean;
   /** c77369b437f9 (6.1): gup_test gained PIN_LONGTERM_TEST_START/READ/STOP (for cow.c's R/O pin tests). */
@@ -190,6 +198,10 @@ export const BASE_POLICIES: Policies = {
   uffdUnprotectWritable: false,
   uffdWpUnpopulated: false,
   uffdWpAsync: false,
+  uffdZeropageShmem: false,
+  uffdPoison: false,
+  uffdMove: false,
+  arm64UffdWp: false,
   thpWpReuse: 'reuse_swap_page',
   thpWpCopyWhole: true,
   thpSplitKeepsDirty: false,

@@ -17,7 +17,12 @@ export interface Kernel {
 
 export function kernelFor(s: KernelState): Kernel {
   const p = profileFor(s.config.kernel).policies;
-  return { s, p, layout: swapLayoutFor(s.config.arch, p.swpExclusive), log: [] };
+  return { s, p, layout: swapLayoutFor(s.config.arch, p.swpExclusive, policiesSet(p)), log: [] };
+}
+
+/** The boolean policies an era sets: they pick later swap-PTE layout revisions (arm64 v6.10). */
+export function policiesSet(p: Readonly<Policies>): string[] {
+  return Object.entries(p).filter(([, v]) => v === true).map(([name]) => name);
 }
 
 /** Records that `fn` ran and what it decided. */

@@ -3,7 +3,7 @@
 // table lock (and may reschedule) between them. Dirty COW lives in that gap.
 import type { Folio, GupRef, HugePte, Mm, PresentPte, Vma } from '../model/types.js';
 import {
-  EFAULT, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NAMES,
+  EFAULT, EHWPOISON, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NAMES,
   FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
   VM_HUGETLB, VM_SOFTDIRTY, VM_WRITE, flagNames, isCowMapping,
 } from '../model/flags.js';
@@ -212,7 +212,8 @@ export function gup_step(k: Kernel, g: GupState): string {
     g.pending = null;
     const ret = handle_mm_fault(k, mm, vma, addr, faultFlags);
     if (ret.error) {
-      g.error = -EFAULT;
+      // vm_fault_to_errno(): VM_FAULT_HWPOISON is -EHWPOISON, the rest -EFAULT here.
+      g.error = ret.error === 'hwpoison' ? -EHWPOISON : -EFAULT;
       return 'faultin_page';
     }
     if (ret.write && !(vma.flags & VM_WRITE)) {

@@ -5,7 +5,7 @@ import { MAX_FOLIO_ORDER } from './context.js';
 import type { Policies } from '../eras/policies.js';
 import { GUP_PIN_COUNTING_BIAS } from '../model/flags.js';
 import { heldRefs } from '../syscalls/ops.js';
-import { uffd_invariants } from './userfaultfd.js';
+import { pte_marker_invariants, uffd_invariants } from './userfaultfd.js';
 
 export interface Violation {
   invariant: string;
@@ -147,6 +147,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
     });
   }
   out.push(...uffd_invariants(s));
+  out.push(...pte_marker_invariants(s));
   return out;
 }
 

@@ -21,7 +21,7 @@ import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_n
 import { filled } from '../model/bytes.js';
 import {
   VM_UFFD_FLAGS, do_huge_pmd_wp_page_uffd, do_wp_page_uffd, handle_pte_none_uffd, pte_install_uffd_wp_if_needed, pte_marker_finish,
-  userfaultfd_missing, zap_keeps_marker,
+  userfaultfd_missing, zap_keeps_pte_marker,
 } from './userfaultfd.js';
 import { findVma } from './context.js';
 import { migration_entry_wait } from './migrate.js';
@@ -30,8 +30,8 @@ import { migration_entry_wait } from './migrate.js';
 export interface FaultResult {
   /** VM_FAULT_WRITE (until 6.2): do_wp_page broke COW or reused the page for writing. */
   write: boolean;
-  /** VM_FAULT_SIGBUS / VM_FAULT_OOM. */
-  error: 'sigbus' | 'oom' | null;
+  /** VM_FAULT_SIGBUS / VM_FAULT_OOM / VM_FAULT_HWPOISON (a poisoned PTE marker, 6.6). */
+  error: 'sigbus' | 'oom' | 'hwpoison' | null;
 }
 
 const OK: FaultResult = { write: false, error: null };
@@ -73,7 +73,7 @@ export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags
     // userfaultfd: missing and minor faults, and handle_pte_marker() (src/mm/userfaultfd.ts).
     const how = handle_pte_none_uffd(k, mm, vma, addr, pte, flags);
     if (how === 'retry') return OK;
-    if (how === 'sigbus') return { write: false, error: 'sigbus' };
+    if (how === 'sigbus' || how === 'hwpoison') return { write: false, error: how };
     const ret = vma.file ? do_fault(k, mm, vma, addr, flags) : do_anonymous_page(k, mm, vma, addr, flags);
     if (how === 'marker') pte_marker_finish(k, mm, addr);
     return ret;
@@ -419,7 +419,7 @@ export function zap_pte_range(k: Kernel, mm: Mm, start: number, end: number, dro
     const pte = pte_at(k, mm, addr);
     if (!pte) continue;
     const vma = findVma(mm, addr);
-    if (pte.kind === 'marker' && zap_keeps_marker(vma, dropMarkers)) continue;
+    if (pte.kind === 'marker' && zap_keeps_pte_marker(vma, dropMarkers, pte)) continue;
     pte_clear(k, mm, addr);
     if (!dropMarkers) pte_install_uffd_wp_if_needed(k, mm, vma, addr, pte);
     if (pte.kind === 'present') {

@@ -11,18 +11,22 @@ import {
   UFFDIO_REGISTER_MODE_MINOR, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED, UFFD_PAGEFAULT_FLAG_WP,
   UFFD_PAGEFAULT_FLAG_WRITE, UFFDIO_COPY_MODE_DONTWAKE, UFFDIO_COPY_MODE_WP, UFFDIO_REGISTER_MODE_MISSING,
   UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT_MODE_DONTWAKE, UFFDIO_WRITEPROTECT_MODE_WP, VM_UFFD_MISSING,
+  UFFD_FEATURE_MOVE, UFFD_FEATURE_POISON, UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES, UFFDIO_MOVE_MODE_DONTWAKE, UFFDIO_POISON_MODE_DONTWAKE,
+  UFFDIO_ZEROPAGE_MODE_DONTWAKE,
 } from '../model/uffd.js';
 import {
-  EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
+  EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_EXEC, VM_HUGETLB, VM_LOCKED, VM_READ, VM_SHARED,
+  VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
 } from '../model/flags.js';
 import { type Kernel, ModelBug, findVma, trace, vpn } from './context.js';
-import { PageAnonExclusive, folio_add_lru, folio_alloc } from './folio.js';
+import { PageAnonExclusive, folio_add_lru, folio_alloc, folio_maybe_dma_pinned } from './folio.js';
+import { migration_entry_wait } from './migrate.js';
 import { anon_vma_prepare, page_add_file_rmap, page_add_new_anon_rmap } from './rmap.js';
 import { filemap_get_folio } from './filemap.js';
 import { decode_swap_pte } from './swapfile.js';
 import { mk_pte, pte_at, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
 import { split_vmas } from './mmap.js';
-import { __split_huge_pmd, huge_at } from './huge_memory.js';
+import { __split_huge_pmd, huge_at, split_folio } from './huge_memory.js';
 import { writeBytes } from '../model/bytes.js';
 import { hugetlb_change_protection, hugetlb_mcopy_atomic_pte } from './hugetlb.js';
 
@@ -60,6 +64,8 @@ export function uffd_api_features(k: Kernel): number {
   if (k.p.uffdEventFork) f |= UFFD_FEATURE_EVENT_FORK;
   if (k.p.uffdHugetlb) f |= UFFD_FEATURE_MISSING_HUGETLBFS;
   if (k.p.uffdMinorShmem) f |= UFFD_FEATURE_MINOR_SHMEM;
+  if (k.p.uffdPoison) f |= UFFD_FEATURE_POISON;
+  if (k.p.uffdMove) f |= UFFD_FEATURE_MOVE;
   if (!arch_has_uffd_wp(k)) return f;
   if (k.p.uffdWp) f |= UFFD_FEATURE_PAGEFAULT_FLAG_WP;
   if (k.p.uffdWpShmem) f |= UFFD_FEATURE_WP_HUGETLBFS_SHMEM;
@@ -70,8 +76,8 @@ export function uffd_api_features(k: Kernel): number {
 
 /**
  * CONFIG_HAVE_ARCH_USERFAULTFD_WP: an architecture with uffd-wp has a
- * uffd-wp bit in its swap PTEs (x86_64 since 5.7; arm64 only from 6.10), so
- * the swap-PTE layout answers for it.
+ * uffd-wp bit in its swap PTEs (x86_64 since 5.7; arm64 from 6.10,
+ * 5b32510af77b), so the swap-PTE layout of the era answers for it.
  */
 export function arch_has_uffd_wp(k: Kernel): boolean {
   return k.layout.decode(k.layout.encode({ type: 0, offset: 1n, exclusive: false, softDirty: false, uffdWp: true })).uffdWp;
@@ -336,8 +342,9 @@ function uffd_wp_change_pmds(k: Kernel, mm: Mm, start: number, end: number, enab
  */
 export function handle_pte_none_uffd(
   k: Kernel, mm: Mm, vma: Vma, addr: number, pte: Pte | undefined, flags: number,
-): 'fallthrough' | 'marker' | 'retry' | 'sigbus' {
+): 'fallthrough' | 'marker' | 'retry' | 'sigbus' | 'hwpoison' {
   if (pte?.kind === 'marker') {
+    if (pte.poisoned) return handle_pte_marker_poisoned(k, addr);
     if (!pte.uffdWp) throw new ModelBug('a PTE marker without a marker bit');
     // handle_pte_marker() (5.19): markers only belong to file VMAs until 2bad466cc9d9 (6.4).
     if (!vma.file && !k.p.uffdWpUnpopulated) {
@@ -396,6 +403,7 @@ export function zap_keeps_marker(vma: Vma | undefined, dropMarkers: boolean): bo
 
 /** copy_nonpresent_pte()'s marker rule: before 49d6d7fb6313 (6.2) markers were copied into any child. */
 export function copy_pte_marker(k: Kernel, dst: Vma, pte: MarkerPte, addr: number): MarkerPte | null {
+  if (pte.poisoned) return copy_pte_marker_poisoned(dst, pte);
   if (userfaultfd_wp(dst)) return { ...pte };
   if (k.p.forkMarkerOnlyUffdWp) return null;
   trace(k, 'copy_nonpresent_pte', `WARN_ON_ONCE(!userfaultfd_wp(dst_vma)): marker at 0x${addr.toString(16)} copied into a child without uffd-wp`);
@@ -498,6 +506,8 @@ function uffd_wp_change_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, enable: b
       mm.ptes[v] = { ...pte, uffdWp: enable };
       return;
     case 'marker':
+      // change_pte_range(): "Ignore error swap entries unconditionally" (6.6).
+      if (pte.poisoned) return;
       if (!enable) delete mm.ptes[v];
       return;
   }
@@ -657,6 +667,271 @@ export function uffd_invariants(s: Kernel['s']): { invariant: string; detail: st
     for (const [v, e] of Object.entries(mm.huge)) {
       if (e.write && e.uffdWp) {
         out.push({ invariant: 'writable-uffd-wp', detail: `mm ${mm.id}: writable PMD with uffd-wp at 0x${(Number(v) * s.config.pageSize).toString(16)}` });
+      }
+    }
+  }
+  return out;
+}
+
+/** The VMA of [start, start+len) for an mfill ioctl (uffd_mfill_lock -> validate_dst_vma): the whole range in one VMA of this context. */
+function mfill_dst_vma(c: UffdCtx, mm: Mm, start: number, len: number): Vma | number {
+  const vma = findVma(mm, start);
+  if (!vma || start + len > vma.end || vma.uffdCtx !== c.id) return -ENOENT;
+  return vma;
+}
+
+/** mfill_file_over_size(): a file page at or past i_size is -EFAULT. */
+function mfill_file_over_size(k: Kernel, vma: Vma, addr: number): boolean {
+  if (!vma.file) return false;
+  const ps = k.s.config.pageSize;
+  const index = vma.file.pgoff + (addr - vma.start) / ps;
+  return index >= Math.ceil(k.s.files[vma.file.ino]!.size / ps);
+}
+
+/**
+ * UFFDIO_ZEROPAGE -> mfill_atomic_zeropage() (every modelled era; shmem
+ * from 4.14): resolve missing faults with zeros. A private mapping gets the shared zeropage
+ * (mfill_atomic_pte_zeropage, read-only and special like a read fault), a
+ * shared shmem mapping a zeroed page-cache page (shmem_mfill_atomic_pte).
+ * The PTE must be none: unlike UFFDIO_COPY a marker is -EEXIST (pte_none).
+ * hugetlb has no zeropage: -EINVAL (mfill_atomic_hugetlb). Returns the
+ * uffdio_zeropage.zeropage field: bytes zeroed, or -errno if none were.
+ */
+export function mfill_atomic_zeropage(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number, mode: number): number {
+  const ps = k.s.config.pageSize;
+  if (mode & ~UFFDIO_ZEROPAGE_MODE_DONTWAKE) return -EINVAL;
+  if (c.features === null || start % ps || len % ps || len <= 0) return -EINVAL;
+  const vma = mfill_dst_vma(c, mm, start, len);
+  if (typeof vma === 'number') return vma;
+  if (vma.hugetlb) {
+    trace(k, 'mfill_atomic_hugetlb', 'MFILL_ATOMIC_ZEROPAGE: no zeropage for hugetlb: -EINVAL');
+    return -EINVAL;
+  }
+  if (vma.file && !k.p.uffdZeropageShmem) {
+    trace(k, '__mcopy_atomic', 'UFFDIO_ZEROPAGE on shmem before 8d1039634206 (4.14): -EINVAL');
+    return -EINVAL;
+  }
+  // find_vma_and_prepare_anon(): a private VMA gets its anon_vma, so fork() copies what is filled in.
+  if (!(vma.flags & VM_SHARED)) anon_vma_prepare(k, vma);
+  let done = 0;
+  for (let a = start; a < start + len; a += ps) {
+    if (huge_at(k, mm, a)) return done ? done : -EEXIST;
+    if (mfill_file_over_size(k, vma, a)) return done ? done : -EFAULT;
+    if (pte_at(k, mm, a)) return done ? done : -EEXIST;
+    if (vma.file && vma.flags & VM_SHARED) {
+      const file = k.s.files[vma.file.ino]!;
+      const index = vma.file.pgoff + (a - vma.start) / ps;
+      if (file.pages[index] !== undefined) return done ? done : -EEXIST;
+      const f = filemap_get_folio(k, file, index);
+      f.dirty = true;
+      f.refcount++;
+      page_add_file_rmap(k, f.pfn);
+      // mfill_atomic_install_pte(): dirty, writable in a shared writable mapping.
+      let np = pte_mkdirty(mk_pte(f.pfn));
+      if (vma.flags & VM_WRITE) np = { ...np, write: true };
+      set_pte_at(k, mm, a, np);
+    } else {
+      set_pte_at(k, mm, a, mk_pte(k.s.zeroPfn, true));
+    }
+    done += ps;
+  }
+  trace(k, 'mfill_atomic_zeropage', `${done} byte(s) at 0x${start.toString(16)} ${vma.file && vma.flags & VM_SHARED ? 'zero-filled in the page cache' : 'mapped to the zeropage'}`);
+  if (!(mode & UFFDIO_ZEROPAGE_MODE_DONTWAKE)) wake_userfault(k, c, start, done);
+  return done;
+}
+
+/**
+ * UFFDIO_POISON -> mfill_atomic_poison() (fc71884a5f59, 6.6): a
+ * PTE_MARKER_POISONED marker on none PTEs (mfill_atomic_pte_poison refuses to
+ * overwrite anything, even a uffd-wp marker: -EEXIST); any later access
+ * gets VM_FAULT_HWPOISON, a SIGBUS. Before 6.6 the ioctl is unknown
+ * (-EINVAL). hugetlb poison (hugetlb_mfill_atomic_pte) is not modelled:
+ * -EINVAL here. Returns the uffdio_poison.updated field.
+ */
+export function mfill_atomic_poison(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number, mode: number): number {
+  const ps = k.s.config.pageSize;
+  if (!k.p.uffdPoison) {
+    trace(k, 'userfaultfd_ioctl', 'UFFDIO_POISON unknown to this kernel: -EINVAL');
+    return -EINVAL;
+  }
+  if (c.features === null || start % ps || len % ps || len <= 0) return -EINVAL;
+  if (mode & ~UFFDIO_POISON_MODE_DONTWAKE) return -EINVAL;
+  const vma = mfill_dst_vma(c, mm, start, len);
+  if (typeof vma === 'number') return vma;
+  if (vma.hugetlb) {
+    trace(k, 'mfill_atomic_hugetlb', 'UFFDIO_POISON on hugetlb is not modelled: -EINVAL');
+    return -EINVAL;
+  }
+  if (!(vma.flags & VM_SHARED)) anon_vma_prepare(k, vma);
+  let done = 0;
+  for (let a = start; a < start + len; a += ps) {
+    if (huge_at(k, mm, a)) return done ? done : -EEXIST;
+    if (mfill_file_over_size(k, vma, a)) return done ? done : -EFAULT;
+    if (pte_at(k, mm, a)) return done ? done : -EEXIST;
+    set_pte_at(k, mm, a, { kind: 'marker', uffdWp: false, poisoned: true });
+    done += ps;
+  }
+  trace(k, 'mfill_atomic_poison', `${done} byte(s) at 0x${start.toString(16)}: PTE_MARKER_POISONED`);
+  if (!(mode & UFFDIO_POISON_MODE_DONTWAKE)) wake_userfault(k, c, start, done);
+  return done;
+}
+
+/** handle_pte_marker() for PTE_MARKER_POISONED (6.6): "Higher priority than uffd-wp when data corrupted": VM_FAULT_HWPOISON. */
+export function handle_pte_marker_poisoned(k: Kernel, addr: number): 'hwpoison' {
+  trace(k, 'handle_pte_marker', `PTE_MARKER_POISONED at 0x${addr.toString(16)}: VM_FAULT_HWPOISON`);
+  return 'hwpoison';
+}
+
+/** copy_pte_marker() (6.6): "Always copy error entries"; the uffd-wp bit only into a uffd-wp child. */
+export function copy_pte_marker_poisoned(dst: Vma, pte: MarkerPte): MarkerPte {
+  return { kind: 'marker', uffdWp: pte.uffdWp && userfaultfd_wp(dst), poisoned: true };
+}
+
+/** zap_pte_range(): a poisoned marker goes whenever COWed pages do (should_zap_cows(): every zap the model makes). */
+export function zap_keeps_pte_marker(vma: Vma | undefined, dropMarkers: boolean, pte: MarkerPte): boolean {
+  return !pte.poisoned && zap_keeps_marker(vma, dropMarkers);
+}
+
+/** validate_move_areas() (adef440691ba, 6.8): what UFFDIO_MOVE accepts as source and destination. */
+function validate_move_areas(c: UffdCtx, src: Vma, dst: Vma): number {
+  const access = VM_READ | VM_WRITE | VM_EXEC;
+  // Same access and protection, both mlocked or neither, writable, not hugetlb, dst registered here, both anonymous.
+  if ((src.flags & access) !== (dst.flags & access)) return -EINVAL;
+  if ((src.flags & VM_LOCKED) !== (dst.flags & VM_LOCKED)) return -EINVAL;
+  if (!(src.flags & VM_WRITE)) return -EINVAL;
+  if (src.flags & VM_HUGETLB || dst.flags & VM_HUGETLB) return -EINVAL;
+  if (dst.uffdCtx !== c.id) return -EINVAL;
+  if (src.file || dst.file) return -EINVAL;
+  return 0;
+}
+
+/** move_swap_pte() (6.8): only a swap entry that remembers an exclusive page moves, bits and all. */
+function move_swap_pte(k: Kernel, mm: Mm, dst: number, src: number, pte: Pte & { kind: 'swap' }): number {
+  const d = decode_swap_pte(k, pte);
+  if (!d.exclusive) {
+    trace(k, 'move_swap_pte', `${d.entry} at 0x${src.toString(16)} is not exclusive: -EBUSY`);
+    return -EBUSY;
+  }
+  delete mm.ptes[vpn(k, src)];
+  set_pte_at(k, mm, dst, pte);
+  trace(k, 'move_swap_pte', `${d.entry} moved 0x${src.toString(16)} -> 0x${dst.toString(16)}`);
+  return 0;
+}
+
+/** move_zeropage_pte() (6.8): the zeropage is mapped at dst from dst's vm_page_prot, src is cleared. */
+function move_zeropage_pte(k: Kernel, mm: Mm, dst: number, src: number): number {
+  delete mm.ptes[vpn(k, src)];
+  set_pte_at(k, mm, dst, mk_pte(k.s.zeroPfn, true));
+  trace(k, 'move_zeropage_pte', `zeropage moved 0x${src.toString(16)} -> 0x${dst.toString(16)}`);
+  return 0;
+}
+
+/**
+ * move_present_pte() (6.8): an exclusive, unpinned small anon folio changes
+ * address: folio_move_anon_rmap() and folio->index follow dst (the model
+ * keeps no per-folio anon_vma or index), PG_anon_exclusive stays, and the
+ * new PTE is dirty and writable "following mremap() behavior".
+ */
+function move_present_pte(k: Kernel, mm: Mm, dstVma: Vma, dst: number, src: number, pte: PresentPte): number {
+  const f = vm_normal_page(k, pte)!;
+  if (f.order > 0 || folio_maybe_dma_pinned(k, f) || !PageAnonExclusive(k, f.pfn)) {
+    trace(k, 'move_present_pte', `pfn ${f.pfn} is large, maybe pinned or not exclusive: -EBUSY`);
+    return -EBUSY;
+  }
+  delete mm.ptes[vpn(k, src)];
+  anon_vma_prepare(k, dstVma);
+  set_pte_at(k, mm, dst, { ...pte_mkdirty(mk_pte(f.pfn)), write: true });
+  trace(k, 'move_present_pte', `pfn ${f.pfn} moved 0x${src.toString(16)} -> 0x${dst.toString(16)}, folio_move_anon_rmap()`);
+  return 0;
+}
+
+/** move_pages_pte() (6.8): one page; the errors say why it cannot move. */
+function move_pages_pte(k: Kernel, mm: Mm, dstVma: Vma, dst: number, src: number, mode: number): number {
+  if (pte_at(k, mm, dst)) {
+    trace(k, 'move_pages_pte', `destination 0x${dst.toString(16)} is not none: -EEXIST`);
+    return -EEXIST;
+  }
+  const pte = pte_at(k, mm, src);
+  if (!pte) {
+    if (mode & UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES) return 0;
+    trace(k, 'move_pages_pte', `source 0x${src.toString(16)} is a hole: -ENOENT`);
+    return -ENOENT;
+  }
+  if (pte.kind === 'present') {
+    if (pte.pfn === k.s.zeroPfn) return move_zeropage_pte(k, mm, dst, src);
+    const f = vm_normal_page(k, pte);
+    if (!f || !f.anon || !PageAnonExclusive(k, pte.pfn)) {
+      trace(k, 'move_pages_pte', `page at 0x${src.toString(16)} is not an exclusive anon page: -EBUSY`);
+      return -EBUSY;
+    }
+    // A PTE-mapped large folio is split first (split_folio(); it fails while anything else holds a reference).
+    if (f.order > 0 && !split_folio(k, f, 0)) return -EBUSY;
+    return move_present_pte(k, mm, dstVma, dst, src, pte);
+  }
+  if (pte.kind === 'swap') return move_swap_pte(k, mm, dst, src, pte);
+  if (pte.kind === 'migration') migration_entry_wait(src);
+  trace(k, 'move_pages_pte', `PTE marker at 0x${src.toString(16)}: -EFAULT`);
+  return -EFAULT;
+}
+
+/**
+ * UFFDIO_MOVE -> move_pages() (adef440691ba, 6.8): remap anonymous pages
+ * of ctx->mm from src to dst without copying. Only exclusive pages move
+ * (a page COW-shared after fork() is -EBUSY, so is a pinned one); swap
+ * entries move if they remember exclusivity, the zeropage moves as such.
+ * A PMD-mapped THP is split first (the kernel moves a whole aligned PMD
+ * with move_pages_huge_pmd(), which the model does not). Returns the
+ * uffdio_move.move field: bytes moved, or -errno if none were.
+ */
+export function move_pages(k: Kernel, c: UffdCtx, mm: Mm, dst: number, src: number, len: number, mode: number): number {
+  const ps = k.s.config.pageSize;
+  if (!k.p.uffdMove) {
+    trace(k, 'userfaultfd_ioctl', 'UFFDIO_MOVE unknown to this kernel: -EINVAL');
+    return -EINVAL;
+  }
+  if (c.features === null || src % ps || dst % ps || len % ps || len <= 0) return -EINVAL;
+  if (mode & ~(UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES | UFFDIO_MOVE_MODE_DONTWAKE)) return -EINVAL;
+  const dstVma = findVma(mm, dst);
+  const srcVma = findVma(mm, src);
+  if (!dstVma || !srcVma) return -ENOENT;
+  if (srcVma.flags & VM_SHARED || src + len > srcVma.end) return -EINVAL;
+  if (dstVma.flags & VM_SHARED || dst + len > dstVma.end) return -EINVAL;
+  const bad = validate_move_areas(c, srcVma, dstVma);
+  if (bad) return bad;
+  anon_vma_prepare(k, dstVma);
+  let moved = 0;
+  let err = 0;
+  while (moved < len) {
+    const [s, d] = [src + moved, dst + moved];
+    if (huge_at(k, mm, d)) {
+      err = -EEXIST;
+      break;
+    }
+    const h = huge_at(k, mm, s);
+    if (h) {
+      // move_pages(): a PMD that cannot move whole is split, unless its folio is shared.
+      if (!h.e.hugeZero && !PageAnonExclusive(k, h.e.pfn)) {
+        err = -EBUSY;
+        break;
+      }
+      __split_huge_pmd(k, mm, h.start);
+    }
+    err = move_pages_pte(k, mm, dstVma, d, s, mode);
+    if (err) break;
+    moved += ps;
+  }
+  trace(k, 'move_pages', `${moved} byte(s) 0x${src.toString(16)} -> 0x${dst.toString(16)}${err ? ` then ${err}` : ''}`);
+  if (moved && !(mode & UFFDIO_MOVE_MODE_DONTWAKE)) wake_userfault(k, c, dst, moved);
+  return moved ? moved : err;
+}
+
+/** A PTE marker carries a marker bit (PTE_MARKER_UFFD_WP or PTE_MARKER_POISONED); make_pte_marker() of 0 is never installed. */
+export function pte_marker_invariants(s: Kernel['s']): { invariant: string; detail: string }[] {
+  const out: { invariant: string; detail: string }[] = [];
+  for (const mm of Object.values(s.mms)) {
+    for (const [v, pte] of Object.entries(mm.ptes)) {
+      if (pte.kind === 'marker' && !pte.uffdWp && !pte.poisoned) {
+        out.push({ invariant: 'empty-pte-marker', detail: `mm ${mm.id}: PTE marker without a marker bit at 0x${(Number(v) * s.config.pageSize).toString(16)}` });
       }
     }
   }

@@ -101,6 +101,7 @@ export const ENOSPC = 28;
 export const ENOTTY = 25;
 export const EMLINK = 31;
 export const ENOSYS = 38;
+export const EHWPOISON = 133;
 
 export function flagNames(value: number, names: [number, string][]): string {
   const out = names.filter(([bit]) => value & bit).map(([, n]) => n);

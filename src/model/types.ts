@@ -98,10 +98,12 @@ export interface MigrationPte {
   uffdWp: boolean;
 }
 
-/** A PTE marker (room for uffd-wp on file memory). */
+/** A PTE marker (include/linux/swapops.h): PTE_MARKER_UFFD_WP and PTE_MARKER_POISONED bits. */
 export interface MarkerPte {
   kind: 'marker';
   uffdWp: boolean;
+  /** PTE_MARKER_POISONED (UFFDIO_POISON, 6.6): any access gets VM_FAULT_HWPOISON. Absent means clear. */
+  poisoned?: boolean;
 }
 
 export type Pte = PresentPte | SwapPte | MigrationPte | MarkerPte;

@@ -5,11 +5,16 @@ import { ScenarioError } from './errors.js';
 import { Machine, RunError } from '../syscalls/machine.js';
 import { ArgError, CONSTANTS, SYSCALLS, type Handle, type Result, type Value } from '../syscalls/table.js';
 import { Segv, WouldBlock, user_read, user_write } from '../syscalls/uaccess.js';
-import { ModelBug } from '../mm/context.js';
+import { ModelBug, trace } from '../mm/context.js';
 import { UffdBlocked } from '../mm/userfaultfd.js';
 import { MigrationWait } from '../mm/migrate.js';
 import type { Finding } from '../model/types.js';
 import type { StepListener } from '../syscalls/machine.js';
+
+/** A statement's fault killed its process (a SIGBUS in a forked child); the process's later statements do not run. */
+class ProcessKilled extends Error {
+  override name = 'ProcessKilled';
+}
 
 export interface Expectation {
   line: number;
@@ -83,8 +88,15 @@ class Runner {
       }
       this.tid = tid;
       for (const st of section.body) {
+        // A process killed by a signal runs none of its later statements.
+        if (this.m.process(this.m.pidOf(tid)).signal !== null) break;
         this.opts.onStatement?.(section.thread, st);
-        this.guard(st.pos, () => this.exec(st));
+        try {
+          this.guard(st.pos, () => this.exec(st));
+        } catch (e) {
+          // The statement killed its own (forked) process; the parent sees it in wait().
+          if (!(e instanceof ProcessKilled)) throw e;
+        }
       }
     }
   }
@@ -95,7 +107,8 @@ class Runner {
       return fn();
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
-      if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by SIGSEGV)`);
+      if (e instanceof Segv && e.signal === 'SIGBUS' && this.m.pidOf(this.tid) !== 1) this.kill(e.signal, e.message);
+      if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by ${e.signal})`);
       if (e instanceof RunError || e instanceof WouldBlock) throw this.err(pos, e.message);
       if (e instanceof MigrationWait) throw this.err(pos, e.message);
       if (e instanceof UffdBlocked) {
@@ -104,6 +117,18 @@ class Runner {
       if (e instanceof ModelBug) throw this.err(pos, `model invariant broken: ${e.message}`);
       throw e;
     }
+  }
+
+  /** A fatal signal kills the thread's process: its memory goes away as at exit(), and wait() reports the signal. */
+  kill(signal: 'SIGBUS', why: string): never {
+    const pid = this.m.pidOf(this.tid);
+    // The arch fault handler's do_sigbus(): the faulting access never completes.
+    this.m.step(this.tid, 'do_sigbus', (k) => trace(k, 'do_sigbus', `${why}: process ${pid} killed`));
+    SYSCALLS.exit!.run({ m: this.m, tid: this.tid, args: [0n], named: {}, target: null });
+    const p = this.m.process(pid);
+    p.exitCode = null;
+    p.signal = signal;
+    throw new ProcessKilled(`process ${pid} killed by ${signal}`);
   }
 
   exec(st: Stmt): void {

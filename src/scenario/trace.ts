@@ -18,7 +18,7 @@ function ptePretty(k: Kernel, pte: Pte | undefined): string {
     case 'migration':
       return `migration ${pte.type} pfn ${pte.pfn}`;
     case 'marker':
-      return `marker${pte.uffdWp ? ' [uffd-wp]' : ''}`;
+      return `marker${pte.uffdWp || pte.poisoned ? ` [${[pte.uffdWp && 'uffd-wp', pte.poisoned && 'poisoned'].filter(Boolean).join(' ')}]` : ''}`;
   }
 }
 

@@ -241,13 +241,13 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   wait: {
     params: ['handle'],
-    doc: 'wait(h): finish an operation started with `start` (-> its result) or reap a child process (-> exit status)',
+    doc: 'wait(h): finish an operation started with `start` (-> its result) or reap a child process (-> exit status; 128 + the signal number if a signal killed it: SIGBUS 135, SIGSEGV 139)',
     run(c) {
       const h = arg(c, SYSCALLS.wait!, 'handle');
       if (typeof h === 'object' && !(h instanceof Uint8Array) && h.kind === 'process') {
         const p = c.m.process(h.pid);
         if (p.exitCode === null && p.signal === null) throw new RunError(`wait(): process ${h.pid} has not exited yet`);
-        return BigInt(p.exitCode ?? 128);
+        return BigInt(p.exitCode ?? 128 + (p.signal === 'SIGBUS' ? 7 : p.signal === 'SIGSEGV' ? 11 : 0));
       }
       const op = handle(c, SYSCALLS.wait!, 'handle', 'op');
       if (op.value !== undefined) return op.value;

@@ -9,11 +9,18 @@ import { huge_at } from '../mm/huge_memory.js';
 import { handle_mm_fault } from '../mm/memory.js';
 import { pte_at, set_pte_at } from '../mm/pgtable.js';
 
-/** The process touched memory it may not: outside any VMA, or against the VMA's protection. */
+/**
+ * The process touched memory it may not: outside any VMA, or against the
+ * VMA's protection (SIGSEGV); or the fault failed with VM_FAULT_SIGBUS or
+ * VM_FAULT_HWPOISON (SIGBUS).
+ */
 export class Segv extends Error {
   override name = 'Segv';
+  readonly signal: 'SIGSEGV' | 'SIGBUS';
   constructor(readonly addr: number, readonly why: string) {
-    super(`SIGSEGV at 0x${addr.toString(16)}: ${why}`);
+    const signal = why === 'sigbus' || why === 'hwpoison' ? 'SIGBUS' : 'SIGSEGV';
+    super(`${signal} at 0x${addr.toString(16)}: ${why === 'hwpoison' ? 'hwpoison (a poisoned page)' : why}`);
+    this.signal = signal;
   }
 }
 

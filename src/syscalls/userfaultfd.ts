@@ -7,10 +7,10 @@ import { RunError } from './machine.js';
 import { type Kernel, kernelFor, mmOf } from '../mm/context.js';
 import {
   mfill_atomic_continue, mfill_atomic_copy, mwriteprotect_range, uffd_api_features, new_userfaultfd, userfaultfd_api, userfaultfd_read, userfaultfd_register,
-  userfaultfd_unregister, userfaultfd_wake,
+  userfaultfd_unregister, userfaultfd_wake, mfill_atomic_zeropage, mfill_atomic_poison, move_pages,
 } from '../mm/userfaultfd.js';
 import type { UffdCtx } from '../model/uffd.js';
-import { EBADF } from '../model/flags.js';
+import { EBADF, EINVAL } from '../model/flags.js';
 
 /** A userfaultfd file descriptor. */
 export interface UffdHandle {
@@ -107,7 +107,7 @@ export const UFFD_SYSCALLS: Record<string, SyscallDef> = {
   },
   uffdio_api: {
     params: ['uffd', 'features?'],
-    doc: 'uffdio_api(uffd[, features]) -> 0 or -EINVAL (a feature this kernel lacks: EVENT_FORK 4.11, PAGEFAULT_FLAG_WP 5.7, MINOR_SHMEM 5.14, WP_HUGETLBFS_SHMEM 5.19, WP_UNPOPULATED 6.4, WP_ASYNC 6.7)',
+    doc: 'uffdio_api(uffd[, features]) -> 0 or -EINVAL (a feature this kernel lacks: EVENT_FORK 4.11, PAGEFAULT_FLAG_WP 5.7, MINOR_SHMEM 5.14, WP_HUGETLBFS_SHMEM 5.19, WP_UNPOPULATED 6.4, POISON 6.6, WP_ASYNC 6.7, MOVE 6.8)',
     run(c) {
       const d = UFFD_SYSCALLS.uffdio_api!;
       const features = num(c, d, 'features', 0);
@@ -162,6 +162,35 @@ export const UFFD_SYSCALLS: Record<string, SyscallDef> = {
       const d = UFFD_SYSCALLS.uffdio_continue!;
       const [addr, len, mode] = [num(c, d, 'addr'), num(c, d, 'length'), num(c, d, 'mode', 0)];
       return ioctl(c, d, 'mfill_atomic_continue', (k, ctx) => mfill_atomic_continue(k, ctx, mmOf(k, ctx.mm), addr, len, mode));
+    },
+  },
+  uffdio_zeropage: {
+    params: ['uffd', 'addr', 'length', 'mode?'],
+    doc: 'uffdio_zeropage(uffd, addr, length[, mode]) -> bytes zeroed or -errno: resolve missing faults with the zeropage (shared shmem: a zeroed page-cache page); -EEXIST if a PTE or marker is there, -EINVAL on hugetlb; wakes unless UFFDIO_ZEROPAGE_MODE_DONTWAKE',
+    run(c) {
+      const d = UFFD_SYSCALLS.uffdio_zeropage!;
+      const [addr, len, mode] = [num(c, d, 'addr'), num(c, d, 'length'), num(c, d, 'mode', 0)];
+      return ioctl(c, d, 'mfill_atomic_zeropage', (k, ctx) => mfill_atomic_zeropage(k, ctx, mmOf(k, ctx.mm), addr, len, mode));
+    },
+  },
+  uffdio_poison: {
+    params: ['uffd', 'addr', 'length', 'mode?'],
+    doc: 'uffdio_poison(uffd, addr, length[, mode]) -> bytes poisoned or -errno (6.6+, -EINVAL before): PTE_MARKER_POISONED on none PTEs, any access then gets SIGBUS; wakes unless UFFDIO_POISON_MODE_DONTWAKE',
+    run(c) {
+      const d = UFFD_SYSCALLS.uffdio_poison!;
+      const [addr, len, mode] = [num(c, d, 'addr'), num(c, d, 'length'), num(c, d, 'mode', 0)];
+      return ioctl(c, d, 'mfill_atomic_poison', (k, ctx) => mfill_atomic_poison(k, ctx, mmOf(k, ctx.mm), addr, len, mode));
+    },
+  },
+  uffdio_move: {
+    params: ['uffd', 'dst', 'src', 'length', 'mode?'],
+    doc: 'uffdio_move(uffd, dst, src, length[, mode]) -> bytes moved or -errno (6.8+, -EINVAL before): move exclusive anonymous pages, swap entries and the zeropage from src to dst in the caller\'s mm; -EBUSY for a shared or pinned page, -EEXIST if dst is populated, -ENOENT for a hole unless UFFDIO_MOVE_MODE_ALLOW_SRC_HOLES; wakes unless UFFDIO_MOVE_MODE_DONTWAKE',
+    run(c) {
+      const d = UFFD_SYSCALLS.uffdio_move!;
+      const [dst, src, len, mode] = [num(c, d, 'dst'), num(c, d, 'src'), num(c, d, 'length'), num(c, d, 'mode', 0)];
+      const caller = c.m.mmOf(c.tid);
+      // userfaultfd_move(): "Do not allow cross-mm moves" (mm != current->mm).
+      return ioctl(c, d, 'move_pages', (k, ctx) => (ctx.mm !== caller ? -EINVAL : move_pages(k, ctx, mmOf(k, ctx.mm), dst, src, len, mode)));
     },
   },
   uffdio_wake: {

@@ -2,7 +2,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { hasSwpExclusive, layoutSpecs, resolveArchName, swapLayoutFor } from '../../src/arch/index.js';
-import { eraTable, parseKernelVersion, supportForKernel } from '../../src/arch/eras.js';
+import { eraTable, parseKernelVersion, policiesForKernel, supportForKernel } from '../../src/arch/eras.js';
 import { UsageError } from '../../src/cli/errors.js';
 
 describe('kernel versions', () => {
@@ -18,6 +18,22 @@ describe('kernel versions', () => {
   it('reject nonsense', () => {
     assert.throws(() => parseKernelVersion('six'), UsageError);
     assert.throws(() => parseKernelVersion('6'), UsageError);
+  });
+});
+
+describe('arm64 v6.10 (5b32510af77b)', () => {
+  const f = { type: 1, offset: 1n, exclusive: true, softDirty: false, uffdWp: true };
+  it('moves type to bit 6 and offset to bit 12 and keeps uffd-wp at bit 3', () => {
+    const l = swapLayoutFor('arm64', 'all', policiesForKernel('6.10'));
+    // type 1 << 6 | offset 1 << 12 | exclusive bit 2 | uffd-wp bit 3
+    assert.equal(l.encode(f), 0x104cn);
+    assert.deepEqual(l.decode(0x104cn), f);
+  });
+  it('has no uffd-wp bit up to 6.9', () => {
+    const l = swapLayoutFor('arm64', 'all', policiesForKernel('6.9'));
+    // type 1 << 3 | offset 1 << 8 | exclusive bit 2; the uffd-wp bit is dropped
+    assert.equal(l.encode(f), 0x10cn);
+    assert.equal(l.decode(l.encode(f)).uffdWp, false);
   });
 });
 

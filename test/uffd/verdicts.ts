@@ -123,4 +123,32 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     // ... until 5a2f8d22ace4 (6.4).
     ['6.4', '6.18', null],
   ],
+  uffd_zeropage: [
+    // UFFDIO_ZEROPAGE is as old as userfaultfd (4.3): a special zeropage PTE, -EEXIST once mapped.
+    ['4.4', '6.18', null],
+  ],
+  uffd_poison: [
+    // fc71884a5f59 (6.6): UFFDIO_POISON, PTE_MARKER_POISONED, copy_pte_marker() always copies it.
+    ['4.4', '6.5', 'UFFD_FEATURE_POISON is not supported'],
+    ['6.6', '6.18', null],
+  ],
+  uffd_move: [
+    // adef440691ba (6.8): UFFDIO_MOVE; only PageAnonExclusive pages move.
+    ['4.4', '6.7', 'UFFD_FEATURE_MOVE is not supported'],
+    ['6.8', '6.18', null],
+  ],
 };
+
+/** Reproducers run on another architecture: [example, arch] -> verdicts. */
+export const UFFD_ARCH_VERDICTS: [string, string, Verdicts][] = [
+  [
+    'uffd_wp_anon_swapout',
+    'arm64',
+    [
+      // No HAVE_ARCH_USERFAULTFD_WP on arm64 before 6.10: MODE_WP is -EINVAL.
+      ['4.4', '6.9', WP_ANON],
+      // 5b32510af77b (6.10): PTE_UFFD_WP and PTE_SWP_UFFD_WP (swap PTE bit 3) keep the bit across swap-out.
+      ['6.10', '6.18', null],
+    ],
+  ],
+];

@@ -5,7 +5,7 @@ import { allLayoutsJson, layoutJson, layoutSpecs, specFor } from '../../arch/ind
 import { formatTap, realFailures, runAllChecks, runChecks } from '../../arch/checks.js';
 import { describeLayout } from '../../arch/diagram.js';
 import { exclusiveIn } from '../../arch/layout.js';
-import { supportForKernel } from '../../arch/eras.js';
+import { policiesForKernel, supportForKernel } from '../../arch/eras.js';
 import type { SwpExclusiveSupport } from '../../arch/types.js';
 import { UsageError } from '../errors.js';
 import type { CommandModule } from './index.js';
@@ -16,10 +16,10 @@ interface ArchOptions {
   kernel?: string;
 }
 
-function listTable(support: SwpExclusiveSupport | undefined): string {
+function listTable(support: SwpExclusiveSupport | undefined, policies: readonly string[]): string {
   const head = ['VARIANT', 'ARCH', 'PTE', 'TYPE', 'OFFSET', 'EXCL', 'SINCE', 'CONFIG'];
   const rows = layoutSpecs.map((s) => {
-    const l = new ArchSwapLayout(s, support ?? 'all');
+    const l = new ArchSwapLayout(s, support ?? 'all', policies);
     const type = l.fields.type.runs.reduce((n, r) => n + r.bits, 0);
     const off = l.maxOffset.toString(2).length;
     const excl = support === undefined || l.hasExclusive ? String(s.exclusiveBit) : '-';
@@ -58,15 +58,16 @@ export const register: CommandModule = (program, setExitCode) => {
     .action((name: string | undefined, opts: ArchOptions) => {
       if (opts.json && opts.check) throw new UsageError('arch: --json and --check cannot be combined');
       const support = opts.kernel === undefined ? undefined : supportForKernel(opts.kernel);
+      const policies = opts.kernel === undefined ? [] : policiesForKernel(opts.kernel);
       const spec = name === undefined ? undefined : specFor(name);
 
       if (opts.check) {
         const results = spec
           ? support
-            ? runChecks(new ArchSwapLayout(spec, support))
+            ? runChecks(new ArchSwapLayout(spec, support, policies))
             : runAllChecks([spec])
           : support
-            ? layoutSpecs.flatMap((s) => runChecks(new ArchSwapLayout(s, support)))
+            ? layoutSpecs.flatMap((s) => runChecks(new ArchSwapLayout(s, support, policies)))
             : runAllChecks(layoutSpecs);
         process.stdout.write(formatTap(results));
         if (realFailures(results).length > 0) setExitCode(1);
@@ -86,9 +87,9 @@ export const register: CommandModule = (program, setExitCode) => {
       }
 
       if (spec) {
-        process.stdout.write(describeLayout(spec, support ? new ArchSwapLayout(spec, support) : undefined));
+        process.stdout.write(describeLayout(spec, support ? new ArchSwapLayout(spec, support, policies) : undefined));
         return;
       }
-      process.stdout.write(listTable(support));
+      process.stdout.write(listTable(support, policies));
     });
 };
