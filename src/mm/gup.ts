@@ -5,13 +5,13 @@ import type { Folio, GupRef, HugePte, Mm, PresentPte, Vma } from '../model/types
 import {
   EFAULT, EHWPOISON, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NAMES,
   FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
-  VM_HUGETLB, VM_SOFTDIRTY, VM_WRITE, flagNames, isCowMapping,
+  VM_HUGETLB, VM_WRITE, flagNames, isCowMapping,
 } from '../model/flags.js';
 import { type Kernel, trace, findVma, mmOf, folio } from './context.js';
 import { PageAnonExclusive, folio_put } from './folio.js';
 import { huge_at } from './huge_memory.js';
 import { handle_mm_fault } from './memory.js';
-import { pte_at, vm_normal_page } from './pgtable.js';
+import { pte_at, vm_normal_page, vma_soft_dirty_enabled } from './pgtable.js';
 
 
 /** The state of one __get_user_pages() call between its steps. */
@@ -87,7 +87,7 @@ function can_follow_write_pte(k: Kernel, pte: PresentPte, page: Folio | null, vm
       if (vma.flags & (VM_SHARED | VM_MAYSHARE)) return false;
       if (!(vma.flags & VM_MAYWRITE) || vma.flags & VM_WRITE) return false;
       if (!page || !page.anon || !PageAnonExclusive(k, pte.pfn)) return false;
-      if (vma.flags & VM_SOFTDIRTY ? false : !pte.softDirty) return false;
+      if (vma_soft_dirty_enabled(k, vma) && !pte.softDirty) return false;
       return !pte.uffdWp;
   }
 }
@@ -167,7 +167,7 @@ function follow_huge(k: Kernel, vma: Vma, addr: number, h: { start: number; e: H
       : k.p.followWrite === 'anon_exclusive'
         ? (flags & FOLL_FORCE) !== 0 && !(vma.flags & VM_WRITE) && head.anon && PageAnonExclusive(k, e.pfn) &&
           // 6.0 can_follow_write_pmd(): also a soft-dirty write fault pending, or uffd-wp, sends it to the fault.
-          ((vma.flags & VM_SOFTDIRTY) !== 0 || e.softDirty) && !e.uffdWp
+          (!vma_soft_dirty_enabled(k, vma) || e.softDirty) && !e.uffdWp
         : false;
     if (!canFollow) {
       trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: FOLL_WRITE on a R/O huge entry: fault`);

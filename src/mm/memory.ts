@@ -2,7 +2,7 @@
 import type { Folio, Mm, PresentPte, SwapPte, Vma } from '../model/types.js';
 import type { SwapPteFields } from '../arch/types.js';
 import {
-  FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_WRITE, VM_SOFTDIRTY, isCowMapping,
+  FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_WRITE, isCowMapping,
 } from '../model/flags.js';
 import { type Kernel, trace, ModelBug, folio, vpn } from './context.js';
 import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_mapped, folio_nr_pages, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
@@ -17,7 +17,7 @@ import {
   decode_swap_pte, free_swap_and_cache, page_swap_entry, read_swap_cache_async, reuse_swap_page, swap_free, swap_slot_data, try_to_free_swap,
   parseEntry, vm_swap_full,
 } from './swapfile.js';
-import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
+import { maybe_mkwrite, mk_pte, pte_at, pte_clear, pte_mkdirty, set_pte_at, vm_normal_page, vma_soft_dirty_enabled } from './pgtable.js';
 import { filled } from '../model/bytes.js';
 import {
   VM_UFFD_FLAGS, do_huge_pmd_wp_page_uffd, do_wp_page_uffd, handle_pte_none_uffd, pte_install_uffd_wp_if_needed, pte_marker_finish,
@@ -371,7 +371,7 @@ export function do_swap_page(k: Kernel, mm: Mm, vma: Vma, addr: number, spte: Sw
       if (should_try_to_free_swap(k, f, vma, flags)) try_to_free_swap(k, f);
       if (!f.ksm && (excl || f.refcount === 1)) {
         exclusive = true;
-        const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || pte.softDirty;
+        const softDirtyOk = !vma_soft_dirty_enabled(k, vma) || pte.softDirty;
         if (write) {
           pte = maybe_mkwrite(pte_mkdirty(pte), vma);
           write = false;

@@ -7,8 +7,8 @@ import type { Folio, MigrationPte, PresentPte, Vma } from '../model/types.js';
 import { type Kernel, folio, trace } from './context.js';
 import { PageAnonExclusive, folio_alloc, folio_put, lru_add_drain } from './folio.js';
 import { folio_mappings, page_add_anon_rmap, page_add_file_rmap, page_remove_rmap, page_try_share_anon_rmap } from './rmap.js';
-import { VM_SHARED, VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE } from '../model/flags.js';
-import { mk_pte, pte_at, vm_normal_page } from './pgtable.js';
+import { VM_SHARED, VM_UFFD_WP, VM_WRITE } from '../model/flags.js';
+import { mk_pte, pte_at, vm_normal_page, vma_soft_dirty_enabled } from './pgtable.js';
 import { findVma } from './context.js';
 
 export interface MigrateState {
@@ -91,7 +91,7 @@ function remove_migration_ptes(k: Kernel, from: number, to: Folio): void {
  */
 function vm_page_prot_writable(k: Kernel, vma: Vma): boolean {
   if (!(vma.flags & VM_SHARED) || !(vma.flags & VM_WRITE)) return false;
-  if (!(vma.flags & VM_SOFTDIRTY)) return false;
+  if (vma_soft_dirty_enabled(k, vma)) return false;
   return !(k.p.uffdWpWritenotify && vma.flags & VM_UFFD_WP);
 }
 

@@ -9,7 +9,7 @@ import { PageAnonExclusive } from './folio.js';
 import { __split_huge_pmd, split_huge_pmd_address } from './huge_memory.js';
 import { hugetlb_reserve_pages, hugetlb_unreserve } from './hugetlb.js';
 import { zap_pte_range } from './memory.js';
-import { vm_normal_page } from './pgtable.js';
+import { vm_normal_page, vma_soft_dirty_enabled } from './pgtable.js';
 
 function protToVm(prot: number): number {
   return (prot & PROT_READ ? VM_READ : 0) | (prot & PROT_WRITE ? VM_WRITE : 0) | (prot & PROT_EXEC ? VM_EXEC : 0);
@@ -123,7 +123,7 @@ function change_huge_pmds(k: Kernel, mm: Mm, v: Vma): void {
     else if (k.p.mprotectPmdWritable && !(v.flags & (VM_SHARED | VM_HUGETLB)) && !e.hugeZero) {
       // 6.2 can_change_pmd_writable(): an exclusive THP needs no write fault (no PMD upgrade in 6.0/6.1).
       const f = folio(k, e.pfn);
-      const softDirtyOk = (v.flags & VM_SOFTDIRTY) !== 0 || e.softDirty;
+      const softDirtyOk = !vma_soft_dirty_enabled(k, v) || e.softDirty;
       if (f.anon && PageAnonExclusive(k, e.pfn) && !e.uffdWp && softDirtyOk) mm.huge[key] = { ...e, write: true };
     }
   }
@@ -209,11 +209,11 @@ export function do_mprotect(k: Kernel, mm: Mm, start: number, len: number, prot:
       } else if (v.flags & VM_SHARED) {
         // A shared shmem mapping has no write-notify unless soft-dirty tracking is on (vma_wants_writenotify()).
         // 51d3d5eb74ff (6.2): a uffd-wp VMA wants write-notify too; before, its uffd-wp PTEs became writable here.
-        if (v.flags & VM_SOFTDIRTY && !(k.p.uffdWpWritenotify && v.flags & VM_UFFD_WP)) mm.ptes[vpn(k, a)] = { ...pte, write: true };
+        if (!vma_soft_dirty_enabled(k, v) && !(k.p.uffdWpWritenotify && v.flags & VM_UFFD_WP)) mm.ptes[vpn(k, a)] = { ...pte, write: true };
       } else if (k.p.mprotectExclusiveWritable !== 'no') {
         // 64fe24a3e05e (6.0) can_change_pte_writable(): exclusive anon pages need no write fault (6.0: dirty ones only).
         const f = vm_normal_page(k, pte);
-        const softDirtyOk = (v.flags & VM_SOFTDIRTY) !== 0 || pte.softDirty;
+        const softDirtyOk = !vma_soft_dirty_enabled(k, v) || pte.softDirty;
         const dirtyOk = k.p.mprotectExclusiveWritable === 'any' || pte.dirty;
         if (f?.anon && PageAnonExclusive(k, pte.pfn) && !pte.uffdWp && softDirtyOk && dirtyOk) mm.ptes[vpn(k, a)] = { ...pte, write: true };
       }

@@ -1,6 +1,6 @@
 // Page-table access helpers (include/linux/pgtable.h, mm/memory.c vm_normal_page()).
 import type { Folio, Mm, PresentPte, Pte, Vma } from '../model/types.js';
-import { VM_WRITE } from '../model/flags.js';
+import { VM_SOFTDIRTY, VM_WRITE } from '../model/flags.js';
 import { type Kernel, folio, vpn } from './context.js';
 
 export function pte_at(k: Kernel, mm: Mm, addr: number): Pte | undefined {
@@ -38,4 +38,17 @@ export function vm_normal_page(k: Kernel, pte: PresentPte): Folio | null {
 
 export function pageAlign(k: Kernel, addr: number): number {
   return addr - (addr % k.s.config.pageSize);
+}
+
+/**
+ * CONFIG_MEM_SOFT_DIRTY needs HAVE_ARCH_SOFT_DIRTY, and every architecture with
+ * it has a swap-PTE soft-dirty bit, so the swap-PTE layout answers (arm64: no).
+ */
+export function arch_has_soft_dirty(k: Kernel): boolean {
+  return k.layout.decode(k.layout.encode({ type: 0, offset: 1n, exclusive: false, softDirty: true, uffdWp: false })).softDirty;
+}
+
+/** vma_soft_dirty_enabled(): soft-dirty tracking is on for this VMA (VM_SOFTDIRTY cleared by clear_refs), where the arch has it. */
+export function vma_soft_dirty_enabled(k: Kernel, vma: Vma): boolean {
+  return arch_has_soft_dirty(k) && !(vma.flags & VM_SOFTDIRTY);
 }

@@ -4,10 +4,15 @@ import { VM_HUGETLB, VM_SOFTDIRTY, isCowMapping } from '../model/flags.js';
 import { type Kernel, trace, vpn, findVma } from './context.js';
 import { folio_maybe_dma_pinned, page_mapcount } from './folio.js';
 import { decode_swap_pte } from './swapfile.js';
-import { vm_normal_page } from './pgtable.js';
+import { arch_has_soft_dirty, vm_normal_page } from './pgtable.js';
 
 /** clear_refs_write("4") -> clear_soft_dirty(): write-protect PTEs so the next write is tracked. */
 export function clear_soft_dirty(k: Kernel, mm: Mm): void {
+  if (!arch_has_soft_dirty(k)) {
+    // Without CONFIG_MEM_SOFT_DIRTY clear_soft_dirty() is an empty stub: nothing is write-protected.
+    trace(k, 'clear_soft_dirty', `${k.layout.name} has no soft-dirty tracking: nothing to do`);
+    return;
+  }
   for (const vma of mm.vmas) vma.flags &= ~VM_SOFTDIRTY;
   // clear_soft_dirty_pmd(): PMD-mapped THPs too; hugetlb has no soft-dirty tracking here.
   for (const [key, e] of Object.entries(mm.huge)) {
@@ -45,8 +50,10 @@ export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
   const pte = mm.ptes[vpn(k, addr)];
   const vma = findVma(mm, addr);
   let e = 0n;
+  // pte_soft_dirty() and VM_SOFTDIRTY are constant 0 without HAVE_ARCH_SOFT_DIRTY.
+  const softDirty = arch_has_soft_dirty(k);
   const bit = (b: bigint): void => {
-    e |= 1n << b;
+    if (b !== PM_SOFT_DIRTY || softDirty) e |= 1n << b;
   };
   if (vma && vma.flags & VM_SOFTDIRTY) bit(PM_SOFT_DIRTY);
   if (vma?.hugetlb) {

@@ -16,7 +16,7 @@ import {
 } from '../model/uffd.js';
 import {
   EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_EXEC, VM_HUGETLB, VM_LOCKED, VM_READ, VM_SHARED,
-  VM_SOFTDIRTY, VM_UFFD_WP, VM_WRITE,
+  VM_UFFD_WP, VM_WRITE,
 } from '../model/flags.js';
 import { type Kernel, ModelBug, findVma, trace, vpn } from './context.js';
 import { PageAnonExclusive, folio_add_lru, folio_alloc, folio_maybe_dma_pinned } from './folio.js';
@@ -24,7 +24,7 @@ import { migration_entry_wait } from './migrate.js';
 import { anon_vma_prepare, page_add_file_rmap, page_add_new_anon_rmap } from './rmap.js';
 import { filemap_get_folio } from './filemap.js';
 import { decode_swap_pte } from './swapfile.js';
-import { mk_pte, pte_at, pte_mkdirty, set_pte_at, vm_normal_page } from './pgtable.js';
+import { mk_pte, pte_at, pte_mkdirty, set_pte_at, vm_normal_page, vma_soft_dirty_enabled } from './pgtable.js';
 import { split_vmas } from './mmap.js';
 import { __split_huge_pmd, huge_at, split_folio } from './huge_memory.js';
 import { writeBytes } from '../model/bytes.js';
@@ -478,7 +478,7 @@ function uffd_wp_change_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, enable: b
         return;
       }
       let np: PresentPte = { ...pte, uffdWp: false };
-      const softDirtyOk = (vma.flags & VM_SOFTDIRTY) !== 0 || np.softDirty;
+      const softDirtyOk = !vma_soft_dirty_enabled(k, vma) || np.softDirty;
       if (!(vma.flags & VM_WRITE)) {
         // Nothing to make writable.
       } else if (!k.p.uffdUnprotectWritable) {

@@ -244,3 +244,18 @@ expect x == 0x33
   assert.deepEqual(last.swap[0]!.slots, {});
   assert.deepEqual(last.swapCache, {});
 });
+
+test('no HAVE_ARCH_SOFT_DIRTY on arm64: clear_refs 4 write-protects nothing and pagemap never shows PM_SOFT_DIRTY', () => {
+  const src = `mem = mmap(4096, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0] = 1
+clear_refs(4)
+mem[0] = 2
+`;
+  const x86 = run(`${src}expect pm_soft_dirty(mem) == 1\n`, '6.18');
+  assert.deepEqual(x86.r.expectations.filter((e) => !e.ok), []);
+  assert.ok(x86.log.includes('clear_soft_dirty: PTEs write-protected, soft-dirty cleared'));
+  const arm = run(`${src}expect pm_soft_dirty(mem) == 0\n`, '6.18', 'arm64');
+  assert.deepEqual(arm.r.expectations.filter((e) => !e.ok), []);
+  assert.ok(arm.log.some((l) => l.startsWith('clear_soft_dirty: arm64') && l.endsWith('nothing to do')));
+  assert.ok(!arm.log.some((l) => l.startsWith('do_wp_page')), 'the second write needs no fault');
+});
