@@ -16,6 +16,12 @@ export interface Change {
 
 export const HISTORY: Change[] = [
   {
+    version: '4.8',
+    commit: '800d8c63b2e9',
+    title: 'shmem: add huge pages support (shmem_enabled, tmpfs huge=, do_set_pmd() for file THPs)',
+    set: { shmemThp: true },
+  },
+  {
     version: '4.9',
     commit: '19be0eaffa3a',
     title: 'mm: remove gup_flags FOLL_WRITE games from __get_user_pages() (Dirty COW fix, FOLL_COW)',

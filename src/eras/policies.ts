@@ -115,6 +115,8 @@ export interface Policies {
   mthp: boolean;
   /** 7d6e2d963845 (6.1): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
   madvCollapse: boolean;
+  /** 800d8c63b2e9 (4.8): shmem THP (shmem_enabled, tmpfs huge=), PMD-mapped by do_set_pmd(). */
+  shmemThp: boolean;
 }
 
 /** What mainline 4.4 does; later changes override fields. */
@@ -173,4 +175,5 @@ export const BASE_POLICIES: Policies = {
   hugetlbForkEarlyCopy: false,
   mthp: false,
   madvCollapse: false,
+  shmemThp: false,
 };

@@ -62,6 +62,15 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
         const e = mm.huge[key]!;
         if (hs + e.size <= start || hs >= end || e.hugeZero) continue;
         const f = folio(k, e.pfn);
+        if (!f.anon && f.hugetlbKB === undefined) {
+          // madvise_cold_or_pageout_pte_range(): a shmem THP the range covers whole and only this PMD maps goes to
+          // reclaim whole (src/mm/shmem.ts unmaps it); a partly covered one would be split_folio()ed, not modelled.
+          if (hs < start || hs + e.size > end || page_mapcount(k, f.pfn) !== 1 || !f.lru) continue;
+          f.lru = false;
+          f.refcount++;
+          pages.push(f.pfn);
+          continue;
+        }
         if (f.hugetlbKB !== undefined || !f.anon || f.entireMapcount !== 1) continue;
         // A PMD the range covers whole goes to reclaim as it is; shrink_folio_list() keeps a maybe-pinned
         // folio (feb889fb40fa, 5.11) before add_to_swap() or try_to_unmap() could split it.
