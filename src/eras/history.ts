@@ -289,4 +289,10 @@ export const HISTORY: Change[] = [
     era: 'swapin-writable',
     set: { swapinWritableOnRead: true },
   },
+  {
+    version: '6.11',
+    commit: '3f9f022e975d',
+    title: 'fs/proc/task_mmu: indicate PM_FILE for PMD-mapped file THP (Fixes 800d8c63b2e9; 6.1.y backport July 2024)',
+    set: { pagemapPmdFile: true },
+  },
 ];

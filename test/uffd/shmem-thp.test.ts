@@ -86,6 +86,19 @@ test('a read fault maps a new shmem THP with a PMD; every page-cache index holds
   assert.equal(Object.keys(mm.ptes).length, 0);
 });
 
+test('pagemap: PM_FILE on a PMD-mapped shmem THP only from 3f9f022e975d (6.11); PM_MMAP_EXCLUSIVE all along', () => {
+  const text = `${memfd()}  x = mem[0]
+  expect pm_exclusive(mem + 0x1000) == 1 else "exclusive"
+  expect pm_file(mem + 0x1000) == FILE else "PM_FILE"
+`;
+  ok(go(text.replace('FILE', '0'), '6.10'));
+  ok(go(text.replace('FILE', '1'), '6.11'));
+  // A PTE-mapped page cache page always had PM_FILE.
+  ok(go(`${memfd('never')}  x = mem[0]
+  expect pm_file(mem) == 1 else "PM_FILE"
+`, '6.10'));
+});
+
 test('a write to the R/O PMD clears it (wp_huge_pmd) and the refault maps it writable again', () => {
   const run = go(`${memfd()}  x = mem[0]\n  mem[0x5000] = 7\n  expect read(fd, 1, 0x5000) == [7] else "write(2) view"\n`);
   ok(run);
