@@ -13,6 +13,7 @@ import { split_vmas_huge, vma_merge_all } from './mmap.js';
 import { folio_maybe_dma_pinned, lru_add_drain, page_mapcount } from './folio.js';
 import { vm_normal_page } from './pgtable.js';
 import type { ReclaimState } from './vmscan.js';
+import { shmem_split_folio } from './shmem.js';
 
 /** Returns 0, -errno, or the isolated pages MADV_PAGEOUT wants reclaimed. */
 export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice: number): number | ReclaimState {
@@ -63,9 +64,14 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
         if (hs + e.size <= start || hs >= end || e.hugeZero) continue;
         const f = folio(k, e.pfn);
         if (!f.anon && f.hugetlbKB === undefined) {
-          // madvise_cold_or_pageout_pte_range(): a shmem THP the range covers whole and only this PMD maps goes to
-          // reclaim whole (src/mm/shmem.ts unmaps it); a partly covered one would be split_folio()ed, not modelled.
-          if (hs < start || hs + e.size > end || page_mapcount(k, f.pfn) !== 1 || !f.lru) continue;
+          // madvise_cold_or_pageout_pte_range(): a shmem THP mapped only here goes to reclaim whole when the range
+          // covers its PMD (src/mm/shmem.ts unmaps it); a partly covered one is split_folio()ed, which unmaps all of it.
+          if (page_mapcount(k, f.pfn) !== 1) continue;
+          if (hs < start || hs + e.size > end) {
+            shmem_split_folio(k, f);
+            continue;
+          }
+          if (!f.lru) continue;
           f.lru = false;
           f.refcount++;
           pages.push(f.pfn);

@@ -275,6 +275,25 @@ test('MADV_PAGEOUT of a PMD-mapped shmem THP unmaps it; it stays in the page cac
   assert.equal(f.refcount, NR + 1, 'mapped again by the read');
 });
 
+test('MADV_PAGEOUT over part of a PMD-mapped shmem THP splits the folio, which unmaps all of it', () => {
+  const run = go(`${memfd()}  mem[0..${HUGE}] = 0x11
+  expect madvise(mem + 0x1000, 0x1000, MADV_PAGEOUT) == 0 else "pageout"
+  expect pm_present(mem) + pm_present(mem + 0x1000) + pm_present(mem + 0x1ff000) == 0 else "still mapped"
+  expect read(fd, 1, 0x1ff000) == [0x11] else "data"
+`);
+  ok(run);
+  const s = run.last;
+  assert.deepEqual(s.mms[1]!.huge, {});
+  assert.deepEqual(s.mms[1]!.ptes, {});
+  const file = theFile(s);
+  assert.equal(Object.keys(file.pages).length, NR);
+  for (const i of [0, 1, 511]) {
+    const f = cached(s, i);
+    assert.equal(f.order, 0);
+    assert.equal(f.refcount, 1);
+  }
+});
+
 test('fork does not copy a shared file PMD (copy_huge_pmd skips it); the child maps the same THP on its own fault', () => {
   const run = go(`${memfd()}  mem[0] = 5
   c = fork()
