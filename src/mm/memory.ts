@@ -131,9 +131,10 @@ export function do_anonymous_page(k: Kernel, mm: Mm, vma: Vma, addr: number, fla
  * do_set_pmd() (4.8), from finish_fault() while the PMD is none: map a
  * PMD-order page-cache folio whole, when the PMD range lies inside the VMA at
  * a file offset aligned like the address. The fault's reference becomes the
- * mapping's. Not for a write or unshare fault in a COW mapping, which needs
- * an anon page at PTE level (mapping the PMD again would only repeat the
- * fault). False: fall back to PTEs.
+ * mapping's. False: fall back to PTEs. Never for a write or unshare fault in
+ * a COW mapping ("mm: do not install PMD mappings when handling a COW fault",
+ * posted October 2025, taken in every era here): without it an unshare fault
+ * from a R/O FOLL_LONGTERM pin (6.2) maps the PMD again and GUP loops forever.
  */
 function do_set_pmd(k: Kernel, mm: Mm, vma: Vma, addr: number, f: Folio, flags: number): boolean {
   if (!shmem_pmd_mappable(k, f) || vma.flags & VM_NOHUGEPAGE) return false;

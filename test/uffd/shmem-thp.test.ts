@@ -333,6 +333,26 @@ test('a private mapping reads through the PMD and copies one page on a write, cl
   assert.equal(f.refcount, NR);
 });
 
+test('a R/O long-term pin of a private PMD-mapped shmem THP unshares one page into an anon PTE (6.2), never the PMD again', () => {
+  const text = `${memfd('always', HUGE, HUGE, 'MAP_PRIVATE')}  write(fd, [4], 0x3000)
+  x = mem[0]
+  pin_user_pages(mem + 0x3000, 0x1000, FOLL_LONGTERM)
+  expect mem[0x3000] == 4 else "data"
+`;
+  const run = go(text, '6.2');
+  ok(run);
+  const mm = run.last.mms[1]!;
+  assert.deepEqual(mm.huge, {});
+  const pte = mm.ptes[String(0x7f0000000000 / 4096 + 3)];
+  assert.ok(pte?.kind === 'present');
+  assert.equal(run.last.folios[pte.pfn]!.anon, true);
+  // Before 84209e87c696 (6.2) the pin takes the page-cache page through the PMD.
+  const old = go(text, '6.1');
+  ok(old);
+  assert.equal(Object.keys(old.last.mms[1]!.huge).length, 1);
+  assert.equal(cached(old.last, 0).pincount, 1);
+});
+
 test('GUP pins a PMD-mapped shmem THP through the PMD', () => {
   const run = go(`${memfd()}  mem[0] = 3
   pin_user_pages(mem + 0x1000, 0x3000, FOLL_LONGTERM|FOLL_WRITE)
