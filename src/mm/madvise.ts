@@ -91,6 +91,11 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
         if (pte?.kind !== 'present' || pte.special) continue;
         const large = folio(k, pte.pfn);
         if (large.order > 0 && large.anon && page_mapcount(k, pte.pfn) === 1) split_folio(k, large, 0);
+        if (large.order > 0 && !large.anon && large.hugetlbKB === undefined && page_mapcount(k, pte.pfn) === 1) {
+          // A PTE-mapped shmem THP mapped once is split too; splitting a file folio unmaps all of it.
+          shmem_split_folio(k, large);
+          continue;
+        }
         const f = vm_normal_page(k, pte);
         // 12e967fd8e4e (5.6): leave pages other processes map too; before it they were unmapped everywhere.
         // Page-cache pages too (madvise_cold_or_pageout_pte_range); src/mm/shmem.ts unmaps them.

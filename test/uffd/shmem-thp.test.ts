@@ -294,6 +294,24 @@ test('MADV_PAGEOUT over part of a PMD-mapped shmem THP splits the folio, which u
   }
 });
 
+test('MADV_PAGEOUT of a PTE-mapped shmem THP splits it: every PTE goes, a uffd-wp one leaves a marker', () => {
+  const run = go(`${memfd('always', HUGE, 0x100000)}  mem[0..0x3000] = 0x11
+  uffd = userfaultfd()
+  uffdio_api(uffd)
+  uffdio_register(uffd, mem, 0x100000, UFFDIO_REGISTER_MODE_WP)
+  expect uffdio_writeprotect(uffd, mem + 0x1000, 0x1000, UFFDIO_WRITEPROTECT_MODE_WP) == 0 else "protect"
+  expect madvise(mem + 0x2000, 0x1000, MADV_PAGEOUT) == 0 else "pageout"
+  expect pm_present(mem) + pm_present(mem + 0x1000) + pm_present(mem + 0x2000) == 0 else "still mapped"
+  expect pm_uffd_wp(mem + 0x1000) == 1 else "the split lost the uffd-wp bit"
+  expect pm_uffd_wp(mem) + pm_uffd_wp(mem + 0x2000) == 0 else "markers where no PTE was protected"
+`);
+  ok(run);
+  const mm = run.last.mms[1]!;
+  assert.deepEqual(Object.values(mm.ptes), [{ kind: 'marker', uffdWp: true }]);
+  assert.equal(cached(run.last, 1).order, 0);
+  assert.equal(cached(run.last, 1).refcount, 1);
+});
+
 test('fork does not copy a shared file PMD (copy_huge_pmd skips it); the child maps the same THP on its own fault', () => {
   const run = go(`${memfd()}  mem[0] = 5
   c = fork()
