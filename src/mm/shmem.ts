@@ -26,9 +26,9 @@ function sb_huge(k: Kernel, file: File): ShmemHuge {
 }
 
 /**
- * shmem_is_huge() (4.8 shmem_getpage_gfp's switch; shmem_huge_global_enabled
- * in 6.11): may the page at index come from a PMD-sized folio? vma is the
- * faulting VMA, or null for write(2) and fallocate().
+ * shmem_is_huge() (4.8: shmem_getpage_gfp's switch; later renamed
+ * shmem_huge_global_enabled()): may the page at index come from a PMD-sized
+ * folio? vma is the faulting VMA, or null for write(2) and fallocate().
  */
 export function shmem_is_huge(k: Kernel, file: File, index: number, vma: Vma | null): boolean {
   if (!k.p.shmemThp || file.hugetlbKB !== undefined || file.kind === 'proc') return false;
