@@ -16,6 +16,12 @@ export interface Change {
 
 export const HISTORY: Change[] = [
   {
+    version: '4.8',
+    commit: '800d8c63b2e9',
+    title: 'shmem: add huge pages support (shmem_enabled, tmpfs huge=, do_set_pmd() for file THPs)',
+    set: { shmemThp: true },
+  },
+  {
     version: '4.9',
     commit: '19be0eaffa3a',
     title: 'mm: remove gup_flags FOLL_WRITE games from __get_user_pages() (Dirty COW fix, FOLL_COW)',
@@ -342,5 +348,11 @@ export const HISTORY: Change[] = [
     title: 'mm: swap: reuse exclusive folio directly instead of wp page faults; set pte writable while pte_soft_dirty() is true in do_swap_page()',
     era: 'swapin-writable',
     set: { swapinWritableOnRead: true },
+  },
+  {
+    version: '6.11',
+    commit: '3f9f022e975d',
+    title: 'fs/proc/task_mmu: indicate PM_FILE for PMD-mapped file THP (Fixes 800d8c63b2e9; 6.1.y backport July 2024)',
+    set: { pagemapPmdFile: true },
   },
 ];

@@ -143,6 +143,10 @@ export interface Policies {
   mthp: boolean;
   /** 7d6e2d963845 (6.1): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
   madvCollapse: boolean;
+  /** 800d8c63b2e9 (4.8): shmem THP (shmem_enabled, tmpfs huge=), PMD-mapped by do_set_pmd(). */
+  shmemThp: boolean;
+  /** 3f9f022e975d (6.11): pagemap_pmd_range() sets PM_FILE for a PMD-mapped file THP; before, never. */
+  pagemapPmdFile: boolean;
 }
 
 /** What mainline 4.4 does; later changes override fields. */
@@ -210,4 +214,6 @@ export const BASE_POLICIES: Policies = {
   hugetlbForkEarlyCopy: false,
   mthp: false,
   madvCollapse: false,
+  shmemThp: false,
+  pagemapPmdFile: false,
 };

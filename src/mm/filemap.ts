@@ -1,14 +1,25 @@
 // The page cache of tmpfs/memfd files (mm/filemap.c, mm/shmem.c): pages are
 // created on first use and stay cached, holding one reference each.
-import type { File, Folio } from '../model/types.js';
+import type { File, Folio, Vma } from '../model/types.js';
+import { shmem_alloc_and_add_huge_folio, shmem_is_huge } from './shmem.js';
 import { type PageData, concatRuns, filled, pageSize, readBytes, sliceRuns, spliceRuns, writeBytes } from '../model/bytes.js';
 import { type Kernel, trace, folio } from './context.js';
 import { folio_add_lru, folio_alloc, page_data, set_page_data } from './folio.js';
 
-/** filemap_get_folio()/shmem_get_folio(): the cached page at index, created zero-filled if missing. */
-export function filemap_get_folio(k: Kernel, file: File, index: number): Folio {
+/**
+ * filemap_get_folio()/shmem_get_folio(): the folio caching the page at index,
+ * created zero-filled if missing. `vma` (the faulting VMA, or null for
+ * write(2) and fallocate()) lets shmem_get_folio_gfp() try a THP first;
+ * without it (UFFDIO_COPY) the page is small. The page itself is
+ * file.pages[index].
+ */
+export function filemap_get_folio(k: Kernel, file: File, index: number, vma?: Vma | null): Folio {
   const pfn = file.pages[index];
   if (pfn !== undefined) return folio(k, pfn);
+  if (vma !== undefined && shmem_is_huge(k, file, index, vma)) {
+    const huge = shmem_alloc_and_add_huge_folio(k, file, index);
+    if (huge) return huge;
+  }
   const ps = k.s.config.pageSize;
   const written = file.backing ? sliceRuns(file.backing, index * ps, (index + 1) * ps) : [];
   const f = folio_alloc(k, concatRuns([written, filled(ps - pageSize(written), 0)]));
@@ -20,9 +31,9 @@ export function filemap_get_folio(k: Kernel, file: File, index: number): Folio {
   return f;
 }
 
-/** filemap_fault(): the page for a fault, with a reference for the caller. */
-export function filemap_fault(k: Kernel, file: File, index: number): Folio {
-  const f = filemap_get_folio(k, file, index);
+/** filemap_fault() / shmem_fault(): the folio for a fault, with a reference for the caller. */
+export function filemap_fault(k: Kernel, file: File, index: number, vma: Vma): Folio {
+  const f = filemap_get_folio(k, file, index, vma);
   f.refcount++;
   return f;
 }
@@ -52,8 +63,9 @@ export function file_write(k: Kernel, file: File, pos: number, bytes: Uint8Array
     const index = Math.floor(at / ps);
     const off = at % ps;
     const n = Math.min(ps - off, bytes.length - done);
-    const f = filemap_get_folio(k, file, index);
-    f.data = writeBytes(f.data, off, bytes.subarray(done, done + n));
+    const f = filemap_get_folio(k, file, index, null);
+    const pfn = file.pages[index]!;
+    set_page_data(k, pfn, writeBytes(page_data(k, pfn), off, bytes.subarray(done, done + n)));
     f.dirty = true;
     done += n;
   }

@@ -59,6 +59,11 @@ function copy_present_pte(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma, 
 
 /** copy_huge_pmd(): share a PMD-mapped THP (or the huge zeropage); a THP that must be copied now is split first (-EAGAIN). */
 function copy_huge_pmd(k: Kernel, parent: Mm, child: Mm, src: Vma, v: string, e: HugePte): void {
+  // "Skip if can be re-fill on fault" (4.8): a file PMD is not copied; the child faults the page cache in.
+  if (src.file && !e.hugeZero) {
+    trace(k, 'copy_huge_pmd', `0x${(Number(v) * k.s.config.pageSize).toString(16)}: file PMD not copied, the child refaults`);
+    return;
+  }
   if (e.hugeZero) {
     child.huge[v] = { ...e };
     return;

@@ -27,8 +27,8 @@ export function huge_at(k: Kernel, mm: Mm, addr: number): { start: number; e: Hu
   return null;
 }
 
-/** Any PTE populated in [start, end)? */
-function ptes_populated(k: Kernel, mm: Mm, start: number, end: number): boolean {
+/** Any PTE populated in [start, end)? (The model's stand-in for "a PTE table hangs off the PMD".) */
+export function ptes_populated(k: Kernel, mm: Mm, start: number, end: number): boolean {
   const ps = k.s.config.pageSize;
   for (let a = start; a < end; a += ps) if (mm.ptes[vpn(k, a)]) return true;
   return false;
@@ -91,6 +91,14 @@ export function __split_huge_pmd(k: Kernel, mm: Mm, start: number): void {
     return;
   }
   const f = folio(k, e.pfn);
+  if (!f.anon && f.hugetlbKB === undefined) {
+    // __split_huge_pmd_locked() for a file VMA (4.8): just clear the PMD; the pages stay in the page cache.
+    if (e.dirty) f.dirty = true;
+    page_remove_rmap(k, f.pfn, true);
+    folio_put(k, f.pfn);
+    trace(k, '__split_huge_pmd', `file PMD at 0x${start.toString(16)} cleared (THP pfn ${f.pfn} stays in the page cache)`);
+    return;
+  }
   // 6.2 __split_huge_pmd_locked(): every page inherits the head's PG_anon_exclusive; each PTE holds a reference.
   const exclusive = f.anon && PageAnonExclusive(k, f.pfn);
   for (let i = 0; i < nr; i++) {
@@ -176,6 +184,7 @@ export function zap_huge_pmd(k: Kernel, mm: Mm, start: number): void {
   delete mm.huge[vpn(k, start)];
   if (e.hugeZero) return;
   const f = folio(k, e.pfn);
+  if (e.dirty && !f.anon) f.dirty = true;
   page_remove_rmap(k, f.pfn, true);
   trace(k, 'zap_huge_pmd', `unmap ${f.hugetlbKB !== undefined ? 'hugetlb' : 'THP'} pfn ${f.pfn} at 0x${start.toString(16)}`);
   folio_put(k, f.pfn);

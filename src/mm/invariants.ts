@@ -43,8 +43,19 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
     if (op.kind === 'reclaim') for (const pfn of op.r.pages) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
     if (op.kind === 'migrate') for (const pfn of op.m.held) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
   }
-  const cached = new Set<number>();
-  for (const f of Object.values(s.files)) for (const pfn of Object.values(f.pages)) cached.add(pfn);
+  // Page-cache references per folio: one per index (a shmem THP holds one for each of its pages).
+  const cached = new Map<number, number>();
+  for (const file of Object.values(s.files)) {
+    for (const [index, pfn] of Object.entries(file.pages)) {
+      const head = headOf(s, pfn) ?? pfn;
+      cached.set(head, (cached.get(head) ?? 0) + 1);
+      const f = s.folios[head];
+      // A cached page sits at its own index: the folio's first index plus its offset in the folio.
+      if (f && f.hugetlbKB === undefined && f.mapping && (f.mapping.ino !== file.ino || f.mapping.index + (pfn - head) !== Number(index))) {
+        out.push({ invariant: 'page-cache', detail: `${file.name} index ${index} holds pfn ${pfn}, whose folio is cached at ${f.mapping.ino}:${f.mapping.index}` });
+      }
+    }
+  }
   // copy_present_pte() shared a page whose parent PTE fork still holds under the PTL, about to write-protect it.
   const underPtl = new Set<string>();
   for (const op of Object.values(s.ops)) {
@@ -87,7 +98,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
     const pinRefs = p.pinAccounting ? pins * (f.order > 0 ? 1 : GUP_PIN_COUNTING_BIAS) : pins;
     const maps = f.pages ? f.pages.reduce((n, pg) => n + pg.mapcount, 0) + (f.entireMapcount ?? 0) : f.mapcount;
     const expected =
-      maps + (f.swapCache ? 2 ** f.order : 0) + (lru.get(f.pfn) ?? 0) + (cached.has(f.pfn) ? 1 : 0) + gets + pinRefs;
+      maps + (f.swapCache ? 2 ** f.order : 0) + (lru.get(f.pfn) ?? 0) + (cached.get(f.pfn) ?? 0) + gets + pinRefs;
     if (f.refcount !== expected) {
       out.push({
         invariant: 'refcount',

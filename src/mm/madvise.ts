@@ -13,6 +13,7 @@ import { split_vmas_huge, vma_merge_all } from './mmap.js';
 import { folio_mapcount, folio_nr_pages, lru_add_drain, page_mapcount } from './folio.js';
 import { vm_normal_page } from './pgtable.js';
 import type { ReclaimState } from './vmscan.js';
+import { shmem_split_folio } from './shmem.js';
 
 /** folio_pte_batch(): consecutive PTEs from addr (up to end) mapping consecutive pages of the folio. */
 function folio_pte_batch(k: Kernel, mm: Mm, addr: number, end: number, f: Folio): number {
@@ -76,6 +77,20 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
         const e = mm.huge[key]!;
         if (hs + e.size <= start || hs >= end || e.hugeZero) continue;
         const f = folio(k, e.pfn);
+        if (!f.anon && f.hugetlbKB === undefined) {
+          // madvise_cold_or_pageout_pte_range(): a shmem THP mapped only here goes to reclaim whole when the range
+          // covers its PMD (src/mm/shmem.ts unmaps it); a partly covered one is split_folio()ed, which unmaps all of it.
+          if (page_mapcount(k, f.pfn) !== 1) continue;
+          if (hs < start || hs + e.size > end) {
+            shmem_split_folio(k, f);
+            continue;
+          }
+          if (!f.lru) continue;
+          f.lru = false;
+          f.refcount++;
+          pages.push(f.pfn);
+          continue;
+        }
         if (f.hugetlbKB !== undefined || !f.anon) continue;
         const shared = page_mapcount(k, f.pfn) !== 1;
         if (hs >= start && hs + e.size <= end) {
@@ -105,6 +120,11 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
             continue;
           }
           if (page_mapcount(k, pte.pfn) === 1) split_folio(k, large, 0);
+        }
+        if (large.order > 0 && !large.anon && large.hugetlbKB === undefined && page_mapcount(k, pte.pfn) === 1) {
+          // A PTE-mapped shmem THP mapped once is split too; splitting a file folio unmaps all of it.
+          shmem_split_folio(k, large);
+          continue;
         }
         const f = vm_normal_page(k, pte);
         // 12e967fd8e4e (5.6): leave pages other processes map too; before it they were unmapped everywhere.

@@ -2,11 +2,15 @@
 import type { Folio, Mm, PresentPte, SwapPte, Vma } from '../model/types.js';
 import type { SwapPteFields } from '../arch/types.js';
 import {
-  FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_SHARED, VM_WRITE, isCowMapping,
+  FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_HUGETLB, VM_LOCKED, VM_MAYSHARE, VM_NOHUGEPAGE, VM_SHARED, VM_WRITE,
+  isCowMapping,
 } from '../model/flags.js';
 import { type Kernel, trace, ModelBug, folio, vpn } from './context.js';
 import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_mapped, folio_nr_pages, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
-import { __split_huge_pmd, pmdSize, do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_at, thp_vma_suitable, zap_huge_pmd } from './huge_memory.js';
+import {
+  __split_huge_pmd, do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_at, pmdSize, ptes_populated, thp_vma_suitable, zap_huge_pmd,
+} from './huge_memory.js';
+import { shmem_pmd_mappable } from './shmem.js';
 import { huge_pte_install_uffd_wp_if_needed, hugetlb_fault } from './hugetlb.js';
 import {
   page_add_anon_rmap, page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap,
@@ -59,6 +63,10 @@ export function handle_mm_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags
   if (!h) {
     const start = userfaultfd_missing(vma) ? null : thp_vma_suitable(k, mm, vma, addr, k.s.config.thp.pmdOrder);
     if (start !== null && do_huge_pmd_anonymous_page(k, mm, vma, start, flags) === 'done') return OK;
+  } else if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !h.e.write && vma.file && !h.e.hugeZero) {
+    // wp_huge_pmd(): shmem has no ->huge_fault, so COW or write-notify happens at PTE level: split the PMD
+    // (for a file: clear it) and fall back; the refault below maps the page cache again.
+    __split_huge_pmd(k, mm, h.start);
   } else if (flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE) && !h.e.write) {
     // userfaultfd_huge_pmd_wp() first (src/mm/userfaultfd.ts).
     if (do_huge_pmd_wp_page_uffd(k, mm, vma, h.start, addr, flags) === 'go_on' && do_huge_pmd_wp_page(k, mm, vma, h.start, flags) === 'done') {
@@ -120,36 +128,72 @@ export function do_anonymous_page(k: Kernel, mm: Mm, vma: Vma, addr: number, fla
   return OK;
 }
 
+/**
+ * do_set_pmd() (4.8), from finish_fault() while the PMD is none: map a
+ * PMD-order page-cache folio whole, when the PMD range lies inside the VMA at
+ * a file offset aligned like the address. The fault's reference becomes the
+ * mapping's. False: fall back to PTEs. Never for a write or unshare fault in
+ * a COW mapping ("mm: do not install PMD mappings when handling a COW fault",
+ * posted October 2025, taken in every era here): without it an unshare fault
+ * from a R/O FOLL_LONGTERM pin (6.2) maps the PMD again and GUP loops forever.
+ */
+function do_set_pmd(k: Kernel, mm: Mm, vma: Vma, addr: number, f: Folio, flags: number): boolean {
+  if (!shmem_pmd_mappable(k, f) || vma.flags & VM_NOHUGEPAGE) return false;
+  if (isCowMapping(vma.flags) && flags & (FAULT_FLAG_WRITE | FAULT_FLAG_UNSHARE)) return false;
+  const size = pmdSize(k);
+  const nr = size / k.s.config.pageSize;
+  const haddr = addr - (addr % size);
+  // transhuge_vma_suitable(): inside the VMA, and the file offset aligned with the virtual address.
+  if (haddr < vma.start || haddr + size > vma.end) return false;
+  if ((vma.start / k.s.config.pageSize - vma.file!.pgoff) % nr !== 0) return false;
+  if (huge_at(k, mm, haddr) || ptes_populated(k, mm, haddr, haddr + size)) return false;
+  const write = (flags & FAULT_FLAG_WRITE) !== 0;
+  page_add_file_rmap(k, f.pfn, true);
+  if (write) f.dirty = true;
+  // maybe_pmd_mkwrite(pmd_mkdirty()) for a write; x86's pmd_mkdirty() sets soft-dirty too.
+  mm.huge[vpn(k, haddr)] = {
+    kind: 'huge', pfn: f.pfn, size, write: write && (vma.flags & VM_WRITE) !== 0, dirty: write, young: true,
+    softDirty: write, uffdWp: false, hugeZero: false,
+  };
+  trace(k, 'do_set_pmd', `page-cache THP pfn ${f.pfn} PMD-mapped at 0x${haddr.toString(16)}${write ? ' writable' : ' read-only'}`);
+  return true;
+}
+
 /** do_fault(): do_read_fault / do_cow_fault / do_shared_fault for file mappings. */
 function do_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): FaultResult {
   const file = fileOf(k, vma);
   const index = fileIndex(k, vma, addr);
   if (!(flags & FAULT_FLAG_WRITE)) {
-    // do_read_fault(): map the page-cache page read-only.
-    const f = filemap_fault(k, file, index);
-    page_add_file_rmap(k, f.pfn);
-    set_pte_at(k, mm, addr, mk_pte(f.pfn));
-    trace(k, 'do_read_fault', `map page-cache pfn ${f.pfn} read-only`);
+    // do_read_fault(): map the page-cache page read-only (its whole THP through a PMD where it can).
+    const f = filemap_fault(k, file, index, vma);
+    if (do_set_pmd(k, mm, vma, addr, f, flags)) return OK;
+    const pfn = file.pages[index]!;
+    page_add_file_rmap(k, pfn);
+    set_pte_at(k, mm, addr, mk_pte(pfn));
+    trace(k, 'do_read_fault', `map page-cache pfn ${pfn} read-only`);
     return OK;
   }
   if (!(vma.flags & VM_SHARED)) {
     // do_cow_fault(): a private copy of the page-cache page.
-    const src = filemap_fault(k, file, index);
+    const src = filemap_fault(k, file, index, vma);
+    const spfn = file.pages[index]!;
     anon_vma_prepare(k, vma);
-    const f = folio_alloc(k, src.data);
+    const f = folio_alloc(k, page_data(k, spfn));
     folio_put(k, src.pfn);
     page_add_new_anon_rmap(k, f, vma);
     folio_add_lru(k, f);
     set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma));
-    trace(k, 'do_cow_fault', `copy of page-cache pfn ${src.pfn} -> anon pfn ${f.pfn}`);
+    trace(k, 'do_cow_fault', `copy of page-cache pfn ${spfn} -> anon pfn ${f.pfn}`);
     return OK;
   }
   // do_shared_fault(): write straight into the page cache.
-  const f = filemap_fault(k, file, index);
-  page_add_file_rmap(k, f.pfn);
+  const f = filemap_fault(k, file, index, vma);
+  if (do_set_pmd(k, mm, vma, addr, f, flags)) return OK;
+  const pfn = file.pages[index]!;
+  page_add_file_rmap(k, pfn);
   f.dirty = true;
-  set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty(mk_pte(f.pfn)), vma));
-  trace(k, 'do_shared_fault', `map page-cache pfn ${f.pfn} writable`);
+  set_pte_at(k, mm, addr, maybe_mkwrite(pte_mkdirty(mk_pte(pfn)), vma));
+  trace(k, 'do_shared_fault', `map page-cache pfn ${pfn} writable`);
   return OK;
 }
 

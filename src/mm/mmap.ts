@@ -6,7 +6,8 @@ import {
 } from '../model/flags.js';
 import { type Kernel, folio, trace, vpn } from './context.js';
 import { PageAnonExclusive } from './folio.js';
-import { __split_huge_pmd, split_huge_pmd_address } from './huge_memory.js';
+import { __split_huge_pmd, pmdSize, split_huge_pmd_address } from './huge_memory.js';
+import { shmem_get_unmapped_area_aligns } from './shmem.js';
 import { hugetlb_reserve_pages, hugetlb_unreserve } from './hugetlb.js';
 import { zap_pte_range } from './memory.js';
 import { vm_normal_page, vma_soft_dirty_enabled } from './pgtable.js';
@@ -103,10 +104,16 @@ export function do_mmap(
     }
   }
   if (!file && shared) {
-    // Shared anonymous memory is a shmem file (shmem_zero_setup()).
+    // Shared anonymous memory is a shmem file on shm_mnt (shmem_zero_setup()).
     const ino = k.s.next.id++;
-    k.s.files[ino] = { ino, name: 'dev/zero (deleted)', kind: 'tmpfile', size, pages: {} };
+    k.s.files[ino] = { ino, name: 'dev/zero (deleted)', kind: 'tmpfile', size, pages: {}, shmMnt: true };
     backing = { ino, pgoff: 0 };
+  }
+  if (!hugetlb && !(flags & MAP_FIXED) && backing && shmem_get_unmapped_area_aligns(k, k.s.files[backing.ino]!, size)) {
+    // shmem_get_unmapped_area() (4.8): place the mapping so that the file's huge pages can be PMD-mapped.
+    const pmd = pmdSize(k);
+    start = Math.ceil(start / pmd) * pmd + ((backing.pgoff * ps) % pmd);
+    mm.nextMmapBase = start + size + 16 * ps;
   }
   mm.vmas.push(hugetlb ? { start, end: start + size, flags: vmFlags, file: backing, anonVma: null, hugetlb } : { start, end: start + size, flags: vmFlags, file: backing, anonVma: null });
   mm.vmas.sort((a, b) => a.start - b.start);

@@ -73,7 +73,8 @@ export function pagemap_entry(k: Kernel, mm: Mm, addr: number): bigint {
       if (h.softDirty) bit(PM_SOFT_DIRTY);
       if (h.uffdWp && k.p.pagemapUffdWp) bit(PM_UFFD_WP);
       const f = h.hugeZero ? null : k.s.folios[h.pfn];
-      if (f && !f.anon) bit(PM_FILE);
+      // pagemap_pmd_range() learnt about PMD-mapped file THPs only in 3f9f022e975d (6.11).
+      if (f && !f.anon && k.p.pagemapPmdFile) bit(PM_FILE);
       if (f && f.entireMapcount === 1) bit(PM_MMAP_EXCLUSIVE);
     }
     return e;

@@ -18,7 +18,7 @@ import {
   EBUSY, EEXIST, EFAULT, EINVAL, ENOENT, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_EXEC, VM_HUGETLB, VM_LOCKED, VM_READ, VM_SHARED,
   VM_UFFD_WP, VM_WRITE,
 } from '../model/flags.js';
-import { type Kernel, ModelBug, findVma, trace, vpn } from './context.js';
+import { type Kernel, ModelBug, findVma, folio, trace, vpn } from './context.js';
 import { PageAnonExclusive, folio_add_lru, folio_alloc, folio_maybe_dma_pinned } from './folio.js';
 import { migration_entry_wait } from './migrate.js';
 import { anon_vma_prepare, page_add_file_rmap, page_add_new_anon_rmap } from './rmap.js';
@@ -317,14 +317,18 @@ export function do_huge_pmd_wp_page_uffd(k: Kernel, mm: Mm, vma: Vma, start: num
 /**
  * change_pmd_range() for uffd-wp: a PMD leaf the range covers entirely is
  * (un)protected as a whole (change_huge_pmd); one it covers partly is split
- * first, and its PTEs inherit the bit.
+ * first, and its PTEs inherit the bit. Protecting a file VMA always splits
+ * (uffd_wp_protect_file, 5.19 "Allows file-back mem to be uffd wr-protected
+ * on thps"): the PMD is cleared, and change_pmd_prepare() leaves a PTE table
+ * whose none PTEs then get markers.
  */
-function uffd_wp_change_pmds(k: Kernel, mm: Mm, start: number, end: number, enable: boolean): void {
+function uffd_wp_change_pmds(k: Kernel, mm: Mm, vma: Vma, start: number, end: number, enable: boolean): void {
   const ps = k.s.config.pageSize;
+  const splitFile = enable && vma.file !== null && k.p.uffdWpShmem;
   for (const [key, e] of Object.entries(mm.huge)) {
     const hs = Number(key) * ps;
     if (hs + e.size <= start || hs >= end) continue;
-    if (hs < start || hs + e.size > end) {
+    if (hs < start || hs + e.size > end || splitFile) {
       __split_huge_pmd(k, mm, hs);
       continue;
     }
@@ -520,7 +524,7 @@ function uffd_wp_range(k: Kernel, mm: Mm, vma: Vma, from: number, to: number, en
     hugetlb_change_protection(k, mm, vma, from, to, enable);
     return;
   }
-  uffd_wp_change_pmds(k, mm, from, to, enable);
+  uffd_wp_change_pmds(k, mm, vma, from, to, enable);
   for (let a = from; a < to; a += k.s.config.pageSize) {
     if (huge_at(k, mm, a)) continue;
     uffd_wp_change_pte(k, mm, vma, a, enable);
@@ -634,11 +638,10 @@ export function mfill_atomic_continue(k: Kernel, c: UffdCtx, mm: Mm, start: numb
     if (pte && pte.kind !== 'marker') return mapped ? mapped : -EEXIST;
     const pfn = k.s.files[vma.file.ino]!.pages[vma.file.pgoff + (a - vma.start) / ps];
     if (pfn === undefined) return mapped ? mapped : -EFAULT;
-    const f = k.s.folios[pfn]!;
-    f.refcount++;
-    page_add_file_rmap(k, f.pfn);
+    folio(k, pfn).refcount++;
+    page_add_file_rmap(k, pfn);
     // mfill_atomic_install_pte(): dirty, writable only in a shared writable mapping; a marker is overwritten.
-    let np = pte_mkdirty(mk_pte(f.pfn));
+    let np = pte_mkdirty(mk_pte(pfn));
     if (vma.flags & VM_SHARED && vma.flags & VM_WRITE) np = { ...np, write: true };
     set_pte_at(k, mm, a, np);
     mapped += ps;

@@ -172,9 +172,11 @@ export interface File {
   size: number;
   /** hugetlbfs (memfd_create(MFD_HUGETLB)): page-cache pages are huge pages of this size (KiB). */
   hugetlbKB?: number;
+  /** On the kernel-internal shm_mnt (shared anonymous memory; memfds are there too): shmem_enabled is its huge= option. */
+  shmMnt?: boolean;
   /** Bytes of pages not in the page cache (written with write(2), never mapped); absent pages read as zero. */
   backing?: PageData;
-  /** Page cache: page index -> pfn. */
+  /** Page cache: page index -> pfn of the page (a shmem THP fills 2^order consecutive indexes with its pages). */
   pages: Record<string, Pfn>;
 }
 
@@ -244,6 +246,9 @@ export interface Finding {
   detail: string;
 }
 
+/** SHMEM_HUGE_* as shmem_parse_huge() names them; deny and force only exist for shmem_enabled. */
+export type ShmemHuge = 'never' | 'always' | 'within_size' | 'advise' | 'deny' | 'force';
+
 export interface KernelState {
   config: {
     kernel: string;
@@ -251,6 +256,8 @@ export interface KernelState {
     pageSize: number;
     /** Transparent huge pages: the PMD order, the orders set to "always", use_zero_page. */
     thp: { pmdOrder: number; enabledOrders: number[]; useZeroPage: boolean };
+    /** Shmem THP (4.8): /sys/kernel/mm/transparent_hugepage/shmem_enabled and the tmpfs mount's huge= option; absent: never. */
+    shmemHuge?: { enabled: ShmemHuge; tmpfs: ShmemHuge };
   };
   /** hugetlb pools by page size (KiB): total pages, free pages, reserved ones among the free. */
   hugetlb: Record<string, { nr: number; free: number; resv: number }>;

@@ -6,7 +6,7 @@ import {
 } from '../model/flags.js';
 import * as F from '../model/flags.js';
 import { type PageData, concatRuns, pageSize, readBytes, sliceRuns } from '../model/bytes.js';
-import type { FdEntry } from '../model/types.js';
+import type { FdEntry, ShmemHuge } from '../model/types.js';
 import { type Kernel, folio, kernelFor, mmOf } from '../mm/context.js';
 import { do_mmap, do_mprotect, do_mremap, do_munmap } from '../mm/mmap.js';
 import { page_data } from '../mm/folio.js';
@@ -24,7 +24,7 @@ import { type Machine, RunError } from './machine.js';
 import { type UffdHandle, type UffdMsgHandle, UFFD_SYSCALLS } from './userfaultfd.js';
 import { MIGRATE_SYSCALLS } from './migrate.js';
 import { UFFD_CONSTANTS } from '../model/uffd.js';
-import { shmem_setattr_size } from '../mm/shmem.js';
+import { SHMEM_HUGE_MODES, shmem_setattr_size } from '../mm/shmem.js';
 
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
@@ -83,6 +83,12 @@ function bytes(c: Call, def: SyscallDef, name: string): Uint8Array {
   if (v instanceof Uint8Array) return v;
   if (typeof v === 'bigint') return Uint8Array.of(Number(v) & 0xff);
   throw new ArgError(`'${name}' must be bytes ("..." or [..])`, i);
+}
+
+/** A shmem_enabled / huge= word (shmem_parse_huge()), or null for anything else. */
+function shmemHugeMode(c: Call, def: SyscallDef): ShmemHuge | null {
+  const word = new TextDecoder().decode(bytes(c, def, 'mode'));
+  return SHMEM_HUGE_MODES.find((m) => m === word) ?? null;
 }
 
 function handle<K extends Handle['kind']>(c: Call, def: SyscallDef, name: string, kind: K): Extract<Handle, { kind: K }> {
@@ -305,7 +311,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
         for (let at = off - (off % unit); at < off + len; at += unit) {
           if (file.hugetlbKB !== undefined) {
             if (!hugetlbfs_get_folio(k, file, at / unit)) return -ENOSPC;
-          } else filemap_get_folio(k, file, at / unit);
+          } else filemap_get_folio(k, file, at / unit, null);
         }
         file.size = Math.max(file.size, off + len);
         return 0;
@@ -332,6 +338,27 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       if (order !== t.pmdOrder && !kernel(c).p.mthp) return BigInt(-ENOENT);
       t.enabledOrders = t.enabledOrders.filter((o) => o !== order);
       if (int(c, d, 'mode')) t.enabledOrders.push(order);
+      return 0n;
+    },
+  },
+  shmem_enabled: {
+    params: ['mode'],
+    doc: 'shmem_enabled("never"|"always"|"within_size"|"advise"|"deny"|"force") -> 0: /sys/kernel/mm/transparent_hugepage/shmem_enabled, the huge= option of shm_mnt (memfd, shared anonymous memory); deny/force override every tmpfs mount (4.8; -ENOENT before, -EINVAL for another word)',
+    run(c) {
+      const mode = shmemHugeMode(c, SYSCALLS.shmem_enabled!);
+      if (!kernel(c).p.shmemThp) return BigInt(-ENOENT);
+      if (!mode) return BigInt(-EINVAL);
+      c.m.s.config.shmemHuge = { enabled: mode, tmpfs: c.m.s.config.shmemHuge?.tmpfs ?? 'never' };
+      return 0n;
+    },
+  },
+  tmpfs_huge: {
+    params: ['mode'],
+    doc: 'tmpfs_huge("never"|"always"|"within_size"|"advise") -> 0: mount -o remount,huge=<mode> of the tmpfs that tmpfile() creates files on (4.8; -EINVAL before, and for another word)',
+    run(c) {
+      const mode = shmemHugeMode(c, SYSCALLS.tmpfs_huge!);
+      if (!kernel(c).p.shmemThp || !mode || mode === 'deny' || mode === 'force') return BigInt(-EINVAL);
+      c.m.s.config.shmemHuge = { enabled: c.m.s.config.shmemHuge?.enabled ?? 'never', tmpfs: mode };
       return 0n;
     },
   },

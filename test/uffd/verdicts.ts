@@ -21,6 +21,13 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     // 679d10331910 / 5c041f5d1f23 (5.19): PTE_MARKER_UFFD_WP on zap and on try_to_unmap.
     ['5.19', '6.18', null],
   ],
+  uffd_wp_shmem_thp_split: [
+    // 800d8c63b2e9 (4.8): shmem THP and /sys/kernel/mm/transparent_hugepage/shmem_enabled.
+    ['4.4', '4.7', 'shmem THP is not supported'],
+    ['4.8', '5.18', WP_SHMEM],
+    // 5.19: UFFDIO_WRITEPROTECT splits (clears) the file PMD and installs a marker in every none PTE of the range.
+    ['5.19', '6.18', null],
+  ],
   uffd_wp_fork_no_event: [
     ['4.4', '5.6', WP_ANON],
     // b569a17 (5.7) cleared the child's uffd-wp bit by the parent's VM_UFFD_WP: a stale bit in the child.
