@@ -2,23 +2,7 @@
 // what the program observed.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { runScenario, type RunResult } from '../../src/scenario/run.js';
-import type { KernelState } from '../../src/model/types.js';
-
-function run(src: string, kernel: string, arch = 'x86_64'): { r: RunResult; log: string[]; last: KernelState } {
-  const log: string[] = [];
-  let last: KernelState | null = null;
-  const r = runScenario(parseScenario(src, 't.cow'), {
-    kernel,
-    arch,
-    onStep: (e) => {
-      log.push(...e.log);
-      last = e.after;
-    },
-  });
-  return { r, log, last: last! };
-}
+import { run } from './support.js';
 
 const swapInUnderWriteback = (stable: number) => `
 swapon(stable_writes=${stable}, async_writeback=1)

@@ -2,27 +2,18 @@
 // folio, per era and architecture, checked on the state reclaim leaves.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { runScenario, type RunResult } from '../../src/scenario/run.js';
 import type { KernelState } from '../../src/model/types.js';
 import { kernelFor } from '../../src/mm/context.js';
 import { decode_swap_pte } from '../../src/mm/swapfile.js';
 import { readBytes } from '../../src/model/bytes.js';
+import { run as runTraced } from './support.js';
 
-function run(src: string, kernel: string, arch = 'x86_64'): { r: RunResult; log: string[]; last: KernelState } {
-  const log: string[] = [];
-  let last: KernelState | null = null;
-  const r = runScenario(parseScenario(src, 't.cow'), {
-    kernel,
-    arch,
-    onStep: (e) => {
-      log.push(...e.log);
-      last = e.after;
-    },
-  });
-  assert.deepEqual(r.findings, [], `invariants on ${kernel}`);
-  assert.deepEqual(r.expectations.filter((e) => !e.ok), [], `expectations on ${kernel}`);
-  return { r, log, last: last! };
+/** Runs the scenario and checks that every invariant held and every expectation passed. */
+function run(src: string, kernel: string, arch = 'x86_64'): ReturnType<typeof runTraced> {
+  const out = runTraced(src, kernel, arch);
+  assert.deepEqual(out.r.findings, [], `invariants on ${kernel}`);
+  assert.deepEqual(out.r.expectations.filter((e) => !e.ok), [], `expectations on ${kernel}`);
+  return out;
 }
 
 const BASE = 0x7f0000000000 / 4096;
