@@ -13,7 +13,7 @@ import { pte_at, set_pte_at } from '../mm/pgtable.js';
 export class Segv extends Error {
   override name = 'Segv';
   constructor(readonly addr: number, readonly why: string) {
-    super(`SIGSEGV at 0x${addr.toString(16)}: ${why}`);
+    super(why === 'sigbus' ? `SIGBUS at 0x${addr.toString(16)}: VM_FAULT_SIGBUS` : `SIGSEGV at 0x${addr.toString(16)}: ${why}`);
   }
 }
 

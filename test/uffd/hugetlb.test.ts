@@ -33,14 +33,16 @@ function registerResult(mode: string, v: string, len = HUGE): bigint {
   return a.startsWith('-') ? -BigInt(a.slice(1)) : BigInt(a);
 }
 
-test('UFFDIO_REGISTER on hugetlb: MISSING from 4.11, WP from 5.19, only whole huge pages, no MINOR', () => {
+test('UFFDIO_REGISTER on hugetlb: MISSING from 4.11, MINOR from 5.13, WP from 5.19, only whole huge pages', () => {
   assert.equal(registerResult('UFFDIO_REGISTER_MODE_MISSING', '4.10'), -22n);
   assert.equal(registerResult('UFFDIO_REGISTER_MODE_MISSING', '4.11'), 0n);
   // A private anonymous hugetlb mapping is not vma_is_anonymous(): WP waits for 5.19 like hugetlbfs.
   assert.equal(registerResult('UFFDIO_REGISTER_MODE_WP', '5.18'), -22n);
   assert.equal(registerResult('UFFDIO_REGISTER_MODE_WP', '5.19'), 0n);
   assert.equal(registerResult('UFFDIO_REGISTER_MODE_MISSING', 'latest', 4096), -22n);
-  assert.equal(registerResult('UFFDIO_REGISTER_MODE_MINOR', 'latest'), -22n);
+  // vma_can_userfault() takes MINOR on any hugetlb VMA, private anonymous ones too (whose page cache stays empty).
+  assert.equal(registerResult('UFFDIO_REGISTER_MODE_MINOR', '5.12'), -22n);
+  assert.equal(registerResult('UFFDIO_REGISTER_MODE_MINOR', '5.13'), 0n);
 });
 
 test('UFFDIO_WRITEPROTECT on hugetlb: whole huge pages; a none entry gets a marker the next fault turns into a uffd-wp entry', () => {
