@@ -431,3 +431,43 @@ export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: V
     }
   }
 }
+
+/**
+ * Invariants of the hugetlb state: every huge page in use is a live folio
+ * (nr - free of its pool) and reservations never exceed the free pages;
+ * the page cache of a file holds folios that point back at it (huge pages
+ * of the file's size on hugetlbfs); a hugetlb VMA has no PTE-level entries
+ * but a huge PTE marker at a huge page's first page, where no huge PTE is.
+ */
+export function hugetlb_invariants(s: Kernel['s']): { invariant: string; detail: string }[] {
+  const out: { invariant: string; detail: string }[] = [];
+  const live: Record<string, number> = {};
+  for (const f of Object.values(s.folios)) if (f.hugetlbKB !== undefined) live[f.hugetlbKB] = (live[f.hugetlbKB] ?? 0) + 1;
+  for (const [kb, p] of Object.entries(s.hugetlb)) {
+    if ((live[kb] ?? 0) !== p.nr - p.free || p.resv < 0 || p.resv > p.free) {
+      out.push({ invariant: 'hugetlb-pool', detail: `${kb} kB pool: ${p.nr} pages, ${p.free} free, ${p.resv} reserved, ${live[kb] ?? 0} in use` });
+    }
+  }
+  for (const file of Object.values(s.files)) {
+    for (const [index, pfn] of Object.entries(file.pages)) {
+      const f = s.folios[pfn];
+      if (!f || f.mapping?.ino !== file.ino || f.mapping.index !== Number(index) || f.hugetlbKB !== file.hugetlbKB) {
+        out.push({ invariant: 'page-cache', detail: `${file.name} (ino ${file.ino}) index ${index}: pfn ${pfn} does not belong there` });
+      }
+    }
+  }
+  const ps = s.config.pageSize;
+  for (const mm of Object.values(s.mms)) {
+    const vmas = mm.vmas.filter((v) => v.hugetlb);
+    if (!vmas.length) continue;
+    for (const [v, pte] of Object.entries(mm.ptes)) {
+      const addr = Number(v) * ps;
+      const vma = vmas.find((x) => x.start <= addr && addr < x.end);
+      if (!vma) continue;
+      if (pte.kind !== 'marker' || addr % (vma.hugetlb!.kb * 1024) !== 0 || mm.huge[v]) {
+        out.push({ invariant: 'hugetlb-pte', detail: `mm ${mm.id}: ${pte.kind} entry at 0x${addr.toString(16)} in a hugetlb VMA` });
+      }
+    }
+  }
+  return out;
+}
