@@ -123,4 +123,28 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     // ... until 5a2f8d22ace4 (6.4).
     ['6.4', '6.18', null],
   ],
+  uffd_wp_hugetlb_punch_hole: [
+    ['4.4', '5.18', WP_HUGETLB],
+    // 05e90bd05eea (5.19): hugetlbfs_punch_hole() zaps with zap_flags 0 (the marker stays), hugetlb_vmtruncate() with ZAP_FLAG_DROP_MARKER.
+    ['5.19', '6.18', null],
+  ],
+  uffd_wp_hugetlb_dontneed: [
+    // madvise_dontneed_free_valid_vma() refused VM_HUGETLB until 90e7e7f5ef3f (5.18) ...
+    ['4.4', '5.17', 'MADV_DONTNEED on hugetlb failed'],
+    // ... a release before uffd-wp on hugetlb and its markers (5.19).
+    ['5.18', '5.18', WP_HUGETLB],
+    ['5.19', '6.18', null],
+  ],
+  uffd_minor_hugetlb: [
+    // 7677f7fd8be7 / f619147104c8 (5.13): minor faults and UFFDIO_CONTINUE, hugetlbfs first.
+    ['4.4', '5.12', 'UFFD_FEATURE_MINOR_HUGETLBFS is not supported'],
+    ['5.13', '6.18', null],
+  ],
+  uffd_minor_hugetlb_wp: [
+    ['4.4', '5.12', 'UFFD_FEATURE_MINOR_HUGETLBFS is not supported'],
+    ['5.13', '5.18', WP_HUGETLB],
+    // "mm: userfaultfd: add UFFDIO_CONTINUE_MODE_WP to install WP PTEs" (6.4).
+    ['5.19', '6.3', 'UFFDIO_CONTINUE_MODE_WP is not supported'],
+    ['6.4', '6.18', null],
+  ],
 };
