@@ -212,6 +212,12 @@ export const HISTORY: Change[] = [
     set: { gupFastBarriers: true, gupTestPinLongterm: true, madvCollapse: true, thpSplitKeepsDirty: true },
   },
   {
+    version: '6.1',
+    commit: '8ebe0a5eaaeb',
+    title: 'mm,madvise,hugetlb: fix unexpected data loss with MADV_DONTNEED on hugetlbfs (round the end down)',
+    set: { madvDontneedHugetlbRoundDown: true },
+  },
+  {
     version: '6.2',
     commit: '8d6a0ac09a16 84209e87c696',
     title: 'mm/gup: reliable R/O long-term pinning in COW mappings; mm/mprotect: allow clean exclusive anon pages to be writable; mm/gup: disallow FOLL_FORCE|FOLL_WRITE on hugetlb mappings (f347454d0341); mm/huge_memory: try avoiding write faults when changing PMD protection',

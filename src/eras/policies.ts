@@ -83,6 +83,8 @@ export interface Policies {
   uffdContinueWp: boolean;
   /** 90e7e7f5ef3f (5.18): MADV_DONTNEED on hugetlb mappings (huge-page-aligned start, length rounded down); -EINVAL before. */
   madvDontneedHugetlb: boolean;
+  /** 8ebe0a5eaaeb (6.1): MADV_DONTNEED on hugetlb rounds the end down to a huge page; 90e7e7f5ef3f rounded it up, zapping a huge page covered only in part. */
+  madvDontneedHugetlbRoundDown: boolean;
   /** 68d32527d340 (5.19): a hugetlbfs hole punch zeroes the partly covered huge pages; before, they were left alone. */
   hugetlbfsPunchZeroPartial: boolean;
   /** 5.19 (679d10331910 5c041f5d1f23 b1f9e876862d): uffd-wp on shmem/hugetlbfs through PTE markers (WP_HUGETLBFS_SHMEM). */
@@ -169,6 +171,7 @@ export const BASE_POLICIES: Policies = {
   uffdMinorHugetlb: false,
   uffdContinueWp: false,
   madvDontneedHugetlb: false,
+  madvDontneedHugetlbRoundDown: false,
   hugetlbfsPunchZeroPartial: false,
   uffdCopyWpAlways: false,
   forkUffdWpDstVma: false,

@@ -43,13 +43,13 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
         let to = Math.min(v.end, end);
         if (v.hugetlb) {
           // madvise_dontneed_free_valid_vma(): hugetlb is refused until 90e7e7f5ef3f (5.18); then the start must be
-          // huge-page aligned and the end is rounded down to a huge page.
+          // huge-page aligned and the end is rounded up to a huge page, down from 8ebe0a5eaaeb (6.1).
           const hs = v.hugetlb.kb * 1024;
           if (!k.p.madvDontneedHugetlb || from % hs) {
             trace(k, 'madvise_dontneed_free_valid_vma', `hugetlb VMA 0x${v.start.toString(16)}: -EINVAL`);
             return -EINVAL;
           }
-          to = to - (to % hs);
+          if (to % hs) to = k.p.madvDontneedHugetlbRoundDown ? to - (to % hs) : to - (to % hs) + hs;
           if (to <= from) continue;
         }
         trace(k, 'madvise_dontneed_single_vma', `zap 0x${from.toString(16)}-0x${to.toString(16)}`);

@@ -131,9 +131,10 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
   uffd_wp_hugetlb_dontneed: [
     // madvise_dontneed_free_valid_vma() refused VM_HUGETLB until 90e7e7f5ef3f (5.18) ...
     ['4.4', '5.17', 'MADV_DONTNEED on hugetlb failed'],
-    // ... a release before uffd-wp on hugetlb and its markers (5.19).
-    ['5.18', '5.18', WP_HUGETLB],
-    ['5.19', '6.18', null],
+    // ... and rounded the end up (ALIGN), zapping the huge page covered in part ...
+    ['5.18', '6.0', 'MADV_DONTNEED zapped a huge page it covered only in part'],
+    // ... until 8ebe0a5eaaeb (6.1) rounded it down.
+    ['6.1', '6.18', null],
   ],
   uffd_minor_hugetlb: [
     // 7677f7fd8be7 / f619147104c8 (5.13): minor faults and UFFDIO_CONTINUE, hugetlbfs first.
