@@ -145,6 +145,12 @@ export const HISTORY: Change[] = [
     set: { hugetlbForkEarlyCopy: true },
   },
   {
+    version: '5.13',
+    commit: '7677f7fd8be7 f619147104c8',
+    title: 'userfaultfd: add minor fault registration mode; add UFFDIO_CONTINUE ioctl (hugetlbfs, UFFD_FEATURE_MINOR_HUGETLBFS)',
+    set: { uffdMinorHugetlb: true },
+  },
+  {
     version: '5.14',
     commit: '8f34f1eac382 fb8e37f35a2f',
     title: 'mm/userfaultfd: fix uffd-wp special cases for fork() (between 5.13 and 5.14-rc1; 5.10.53); mm/pagemap: export uffd-wp protection information',
@@ -170,6 +176,12 @@ export const HISTORY: Change[] = [
     set: { uffdCopyWpAlways: true },
   },
   {
+    version: '5.18',
+    commit: '90e7e7f5ef3f',
+    title: 'mm: enable MADV_DONTNEED for hugetlb mappings',
+    set: { madvDontneedHugetlb: true },
+  },
+  {
     version: '5.19',
     commit: '6c287605fd56 a7f226604170 1493a1913e34',
     title: 'mm: PG_anon_exclusive, FAULT_FLAG_UNSHARE for R/O pins, exclusive bit in swap PTEs (x86_64, arm64, s390, ppc64)',
@@ -184,6 +196,12 @@ export const HISTORY: Change[] = [
       thpWpReuse: 'anon_exclusive',
       unuseKeepsSwapBits: true,
     },
+  },
+  {
+    version: '5.19',
+    commit: '68d32527d340',
+    title: 'hugetlbfs: zero partial pages during fallocate hole punch',
+    set: { hugetlbfsPunchZeroPartial: true },
   },
   {
     version: '5.19',
@@ -228,6 +246,12 @@ export const HISTORY: Change[] = [
     title: 'mm: fix PageAnonExclusive clearing racing with concurrent RCU GUP-fast; gup_test PIN_LONGTERM_TEST_*; MADV_COLLAPSE; mm/thp: carry over dirty bit when thp splits on pmd (0ccf7f168e17)',
     era: 'gupfast-barriers',
     set: { gupFastBarriers: true, gupTestPinLongterm: true, madvCollapse: true, thpSplitKeepsDirty: true },
+  },
+  {
+    version: '6.1',
+    commit: '8ebe0a5eaaeb',
+    title: 'mm,madvise,hugetlb: fix unexpected data loss with MADV_DONTNEED on hugetlbfs (round the end down)',
+    set: { madvDontneedHugetlbRoundDown: true },
   },
   {
     version: '6.2',
@@ -285,6 +309,12 @@ export const HISTORY: Change[] = [
     commit: '5a2f8d22ace4 0f230bc24b6e',
     title: 'mm/hugetlb: fix uffd-wp during fork(); mm/hugetlb: fix uffd-wp bit lost when unsharing happens',
     set: { hugetlbForkUffdWpDstVma: true, hugetlbUnshareKeepsUffdWp: true },
+  },
+  {
+    version: '6.4',
+    commit: '',
+    title: 'mm: userfaultfd: add UFFDIO_CONTINUE_MODE_WP to install WP PTEs',
+    set: { uffdContinueWp: true },
   },
   {
     version: '6.5',

@@ -97,6 +97,16 @@ export interface Policies {
   uffdCopyWpAlways: boolean;
   /** 5.14 (c949b097ef2e): minor faults on shmem (UFFDIO_REGISTER_MODE_MINOR, UFFDIO_CONTINUE, UFFD_FEATURE_MINOR_SHMEM). */
   uffdMinorShmem: boolean;
+  /** 7677f7fd8be7 f619147104c8 (5.13): minor faults on hugetlbfs (UFFDIO_REGISTER_MODE_MINOR on VM_HUGETLB, UFFDIO_CONTINUE, UFFD_FEATURE_MINOR_HUGETLBFS). */
+  uffdMinorHugetlb: boolean;
+  /** 6.4 ("mm: userfaultfd: add UFFDIO_CONTINUE_MODE_WP to install WP PTEs"): UFFDIO_CONTINUE can map the page uffd-wp. */
+  uffdContinueWp: boolean;
+  /** 90e7e7f5ef3f (5.18): MADV_DONTNEED on hugetlb mappings (huge-page-aligned start, length rounded down); -EINVAL before. */
+  madvDontneedHugetlb: boolean;
+  /** 8ebe0a5eaaeb (6.1): MADV_DONTNEED on hugetlb rounds the end down to a huge page; 90e7e7f5ef3f rounded it up, zapping a huge page covered only in part. */
+  madvDontneedHugetlbRoundDown: boolean;
+  /** 68d32527d340 (5.19): a hugetlbfs hole punch zeroes the partly covered huge pages; before, they were left alone. */
+  hugetlbfsPunchZeroPartial: boolean;
   /** 5.19 (679d10331910 5c041f5d1f23 b1f9e876862d): uffd-wp on shmem/hugetlbfs through PTE markers (WP_HUGETLBFS_SHMEM). */
   uffdWpShmem: boolean;
   /** c56d1b62cce8 (5.19): fork's vma_needs_copy() also copies VMAs of a uffd-wp child; before, only VMAs with an anon_vma. */
@@ -195,6 +205,11 @@ export const BASE_POLICIES: Policies = {
   forkCopyUffdWp: false,
   forkMarkerOnlyUffdWp: false,
   uffdMinorShmem: false,
+  uffdMinorHugetlb: false,
+  uffdContinueWp: false,
+  madvDontneedHugetlb: false,
+  madvDontneedHugetlbRoundDown: false,
+  hugetlbfsPunchZeroPartial: false,
   uffdCopyWpAlways: false,
   forkUffdWpDstVma: false,
   pagemapUffdWp: false,

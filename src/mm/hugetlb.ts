@@ -6,12 +6,13 @@
 // hugetlb VMA has no PTE-level entries, so a huge PTE marker is kept in
 // mm.ptes at the first page of its huge page.
 import type { File, Folio, HugePte, Mm, Vma } from '../model/types.js';
-import { EEXIST, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_WRITE, isCowMapping } from '../model/flags.js';
+import { EEXIST, EFAULT, EINVAL, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_WRITE, isCowMapping } from '../model/flags.js';
 import { type Kernel, trace, folio, vpn } from './context.js';
 import { PageAnonExclusive, folio_alloc, folio_put } from './folio.js';
 import { page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap, page_needs_cow_for_dma, page_try_dup_anon_rmap } from './rmap.js';
 import type { FaultResult } from './memory.js';
-import { filled, writeBytes } from '../model/bytes.js';
+import { filled, spliceRuns, writeBytes } from '../model/bytes.js';
+import { zap_pte_range } from './memory.js';
 import { handle_userfault, userfaultfd_missing, userfaultfd_wp, userfaultfd_wp_async } from './userfaultfd.js';
 
 const OK: FaultResult = { write: false, error: null };
@@ -129,7 +130,14 @@ function hugetlb_no_page(k: Kernel, mm: Mm, vma: Vma, start: number, flags: numb
   if (vma.file) {
     const file = k.s.files[vma.file.ino]!;
     const index = vma.file.pgoff / (size / k.s.config.pageSize) + (start - vma.start) / size;
+    // i_size first: a fault past the end of the file (after truncation) is SIGBUS, whatever marker is left.
+    if (index * size >= file.size) {
+      trace(k, 'hugetlb_no_page', `huge page ${index} is beyond i_size ${file.size}: VM_FAULT_SIGBUS`);
+      return { write: false, error: 'sigbus' };
+    }
     if (file.pages[index] === undefined && userfaultfd_missing(vma)) handle_userfault(k, vma, start, flags, 'missing');
+    // 7677f7fd8be7 (5.13): a page already in the page cache is a minor fault for a VM_UFFD_MINOR VMA (before any marker).
+    if (file.pages[index] !== undefined && vma.uffdMinor) handle_userfault(k, vma, start, flags, 'minor');
     const f = hugetlbfs_get_folio(k, file, index);
     if (!f) return { write: false, error: 'sigbus' };
     f.refcount++;
@@ -240,12 +248,12 @@ export function hugetlb_mcopy_atomic_pte(k: Kernel, mm: Mm, vma: Vma, dst: numbe
   if (vma.file && shared) {
     const file = k.s.files[vma.file.ino]!;
     const index = vma.file.pgoff / (size / k.s.config.pageSize) + (dst - vma.start) / size;
+    if (index * size >= file.size) return -EFAULT;
     if (file.pages[index] !== undefined) return -EEXIST;
     f = hugetlbfs_get_folio(k, file, index);
     if (!f) return -ENOMEM;
     f.refcount++;
     page_add_file_rmap(k, f.pfn, true);
-    file.size = Math.max(file.size, (index + 1) * size);
   } else {
     f = alloc_hugetlb_folio(k, vma.hugetlb!.kb, vma);
     if (!f) return -ENOMEM;
@@ -256,6 +264,117 @@ export function hugetlb_mcopy_atomic_pte(k: Kernel, mm: Mm, vma: Vma, dst: numbe
   mm.huge[key] = { ...mk_huge_pte(f.pfn, size, !wp && (vma.flags & VM_WRITE) !== 0), dirty: true, uffdWp: wp };
   trace(k, 'hugetlb_mcopy_atomic_pte', `${size >> 10} kB at 0x${dst.toString(16)}: pfn ${f.pfn}${wp ? ' (uffd-wp)' : ''}`);
   return size;
+}
+
+/**
+ * hugetlb_mfill_atomic_pte() with MFILL_ATOMIC_CONTINUE (f619147104c8,
+ * 5.13): UFFDIO_CONTINUE maps the page-cache huge page that is already
+ * there; -EEXIST over a huge PTE (a marker counts as none), -EFAULT when
+ * the page is not cached or is past i_size. Writable only in a shared
+ * writable mapping; MODE_WP (6.4) maps it uffd-wp and read-only. A marker
+ * is overwritten: without MODE_WP its protection is gone.
+ */
+export function hugetlb_mcontinue_atomic_pte(k: Kernel, mm: Mm, vma: Vma, dst: number, wp: boolean): number {
+  const size = hugeSize(vma);
+  const key = vpn(k, dst);
+  if (mm.huge[key]) return -EEXIST;
+  const file = vma.file ? k.s.files[vma.file.ino] : undefined;
+  if (!file) return -EFAULT;
+  const index = vma.file!.pgoff / (size / k.s.config.pageSize) + (dst - vma.start) / size;
+  const pfn = file.pages[index];
+  if (pfn === undefined || index * size >= file.size) return -EFAULT;
+  const f = folio(k, pfn);
+  f.refcount++;
+  page_add_file_rmap(k, f.pfn, true);
+  const marker = huge_pte_marker(k, mm, dst);
+  if (marker) huge_pte_clear_marker(k, mm, dst);
+  const writable = !wp && (vma.flags & VM_SHARED) !== 0 && (vma.flags & VM_WRITE) !== 0;
+  mm.huge[key] = { ...mk_huge_pte(f.pfn, size, writable), dirty: true, uffdWp: wp };
+  trace(k, 'hugetlb_mfill_atomic_pte', `UFFDIO_CONTINUE: page-cache huge page pfn ${f.pfn} at 0x${dst.toString(16)}${wp ? ' (uffd-wp)' : marker ? ' over a uffd-wp marker, which is dropped' : ''}`);
+  return size;
+}
+
+/**
+ * hugetlb_vmdelete_list() -> unmap_hugepage_range(): zap the huge pages of
+ * file indices [start, end) (end null: to the end) in every mapping of the
+ * file, private COW copies included. dropMarkers is ZAP_FLAG_DROP_MARKER:
+ * set by truncation, not by hole punch (05e90bd05eea "only drop uffd-wp
+ * special pte if required", 5.19).
+ */
+function hugetlb_vmdelete_list(k: Kernel, file: File, start: number, end: number | null, dropMarkers: boolean): void {
+  const hs = file.hugetlbKB! * 1024;
+  const ps = k.s.config.pageSize;
+  for (const mm of Object.values(k.s.mms)) {
+    for (const vma of mm.vmas) {
+      if (vma.file?.ino !== file.ino || !vma.hugetlb) continue;
+      const first = (vma.file.pgoff * ps) / hs;
+      const from = Math.max(vma.start, vma.start + (start - first) * hs);
+      const to = end === null ? vma.end : Math.min(vma.end, vma.start + (end - first) * hs);
+      if (from >= to) continue;
+      trace(k, 'unmap_hugepage_range', `0x${from.toString(16)}-0x${to.toString(16)}${dropMarkers ? ' (ZAP_FLAG_DROP_MARKER)' : ''}`);
+      zap_pte_range(k, mm, from, to, dropMarkers);
+    }
+  }
+}
+
+/** remove_inode_hugepages(): drop the huge pages of indices [start, end) from the page cache; the last reference frees them to the pool. */
+function remove_inode_hugepages(k: Kernel, file: File, start: number, end: number | null): void {
+  for (const [key, pfn] of Object.entries(file.pages)) {
+    const index = Number(key);
+    if (index < start || (end !== null && index >= end)) continue;
+    delete file.pages[key];
+    const f = folio(k, pfn);
+    f.mapping = null;
+    trace(k, 'hugetlb_delete_from_page_cache', `${file.name} huge page ${index} (pfn ${pfn}) removed`);
+    folio_put(k, pfn);
+  }
+}
+
+/**
+ * hugetlbfs_setattr() -> hugetlb_vmtruncate(): the new size must be a
+ * multiple of the huge page size (-EINVAL); shrinking unmaps everything
+ * past it with ZAP_FLAG_DROP_MARKER and removes those pages.
+ */
+export function hugetlb_vmtruncate(k: Kernel, file: File, size: number): number {
+  const hs = file.hugetlbKB! * 1024;
+  if (size % hs) return -EINVAL;
+  const old = file.size;
+  file.size = size;
+  if (size < old) {
+    hugetlb_vmdelete_list(k, file, size / hs, null, true);
+    remove_inode_hugepages(k, file, size / hs, null);
+    trace(k, 'hugetlb_vmtruncate', `${file.name} truncated to ${size} byte(s)`);
+  }
+  return 0;
+}
+
+/**
+ * hugetlbfs_punch_hole(): the huge pages the hole covers whole are
+ * unmapped in every mapping, keeping uffd-wp markers (zap_flags 0), and
+ * removed; i_size stays. The partly covered pages at either end are
+ * zeroed in the page cache from 68d32527d340 (5.19), left alone before.
+ */
+export function hugetlbfs_punch_hole(k: Kernel, file: File, offset: number, len: number): number {
+  const hs = file.hugetlbKB! * 1024;
+  const holeStart = Math.ceil(offset / hs) * hs;
+  const holeEnd = Math.floor((offset + len) / hs) * hs;
+  const zero = (from: number, to: number): void => {
+    const pfn = file.pages[Math.floor(from / hs)];
+    if (pfn === undefined || from >= to) return;
+    const f = folio(k, pfn);
+    f.data = spliceRuns(f.data, from % hs, filled(to - from, 0));
+    trace(k, 'hugetlbfs_zero_partial_page', `${file.name} bytes ${from}-${to} zeroed`);
+  };
+  if (k.p.hugetlbfsPunchZeroPartial) {
+    if (offset < holeStart) zero(offset, Math.min(offset + len, holeStart));
+    if (offset + len > holeEnd && offset + len > holeStart) zero(holeEnd, offset + len);
+  }
+  if (holeEnd > holeStart) {
+    hugetlb_vmdelete_list(k, file, holeStart / hs, holeEnd / hs, false);
+    remove_inode_hugepages(k, file, holeStart / hs, holeEnd / hs);
+  }
+  trace(k, 'hugetlbfs_punch_hole', `${file.name} hole ${offset}-${offset + len}`);
+  return 0;
 }
 
 /**
@@ -311,4 +430,44 @@ export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: V
       trace(k, 'copy_hugetlb_page_range', `0x${addr.toString(16)}: ${keepWp(pe) ? 'the child keeps the uffd-wp bit of a VMA it does not protect' : 'uffd-wp bit cleared in the child'}`);
     }
   }
+}
+
+/**
+ * Invariants of the hugetlb state: every huge page in use is a live folio
+ * (nr - free of its pool) and reservations never exceed the free pages;
+ * the page cache of a file holds folios that point back at it (huge pages
+ * of the file's size on hugetlbfs); a hugetlb VMA has no PTE-level entries
+ * but a huge PTE marker at a huge page's first page, where no huge PTE is.
+ */
+export function hugetlb_invariants(s: Kernel['s']): { invariant: string; detail: string }[] {
+  const out: { invariant: string; detail: string }[] = [];
+  const live: Record<string, number> = {};
+  for (const f of Object.values(s.folios)) if (f.hugetlbKB !== undefined) live[f.hugetlbKB] = (live[f.hugetlbKB] ?? 0) + 1;
+  for (const [kb, p] of Object.entries(s.hugetlb)) {
+    if ((live[kb] ?? 0) !== p.nr - p.free || p.resv < 0 || p.resv > p.free) {
+      out.push({ invariant: 'hugetlb-pool', detail: `${kb} kB pool: ${p.nr} pages, ${p.free} free, ${p.resv} reserved, ${live[kb] ?? 0} in use` });
+    }
+  }
+  for (const file of Object.values(s.files)) {
+    for (const [index, pfn] of Object.entries(file.pages)) {
+      const f = s.folios[pfn];
+      if (!f || f.mapping?.ino !== file.ino || f.mapping.index !== Number(index) || f.hugetlbKB !== file.hugetlbKB) {
+        out.push({ invariant: 'page-cache', detail: `${file.name} (ino ${file.ino}) index ${index}: pfn ${pfn} does not belong there` });
+      }
+    }
+  }
+  const ps = s.config.pageSize;
+  for (const mm of Object.values(s.mms)) {
+    const vmas = mm.vmas.filter((v) => v.hugetlb);
+    if (!vmas.length) continue;
+    for (const [v, pte] of Object.entries(mm.ptes)) {
+      const addr = Number(v) * ps;
+      const vma = vmas.find((x) => x.start <= addr && addr < x.end);
+      if (!vma) continue;
+      if (pte.kind !== 'marker' || addr % (vma.hugetlb!.kb * 1024) !== 0 || mm.huge[v]) {
+        out.push({ invariant: 'hugetlb-pte', detail: `mm ${mm.id}: ${pte.kind} entry at 0x${addr.toString(16)} in a hugetlb VMA` });
+      }
+    }
+  }
+  return out;
 }

@@ -6,6 +6,7 @@ import type { Policies } from '../eras/policies.js';
 import { GUP_PIN_COUNTING_BIAS } from '../model/flags.js';
 import { heldRefs } from '../syscalls/ops.js';
 import { pte_marker_invariants, uffd_invariants } from './userfaultfd.js';
+import { hugetlb_invariants } from './hugetlb.js';
 
 export interface Violation {
   invariant: string;
@@ -159,6 +160,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
   }
   out.push(...uffd_invariants(s));
   out.push(...pte_marker_invariants(s));
+  out.push(...hugetlb_invariants(s));
   return out;
 }
 

@@ -51,8 +51,24 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
     case MADV_COLLAPSE:
       return madvise_collapse(k, mm, start, end);
     case MADV_DONTNEED:
-      trace(k, 'madvise_dontneed_single_vma', `zap 0x${start.toString(16)}-0x${end.toString(16)}`);
-      zap_pte_range(k, mm, start, end);
+      // madvise_walk_vmas(): one VMA after the other; a VMA that refuses stops the walk with -EINVAL.
+      for (const v of mm.vmas.filter((x) => x.start < end && x.end > start)) {
+        const from = Math.max(v.start, start);
+        let to = Math.min(v.end, end);
+        if (v.hugetlb) {
+          // madvise_dontneed_free_valid_vma(): hugetlb is refused until 90e7e7f5ef3f (5.18); then the start must be
+          // huge-page aligned and the end is rounded up to a huge page, down from 8ebe0a5eaaeb (6.1).
+          const hs = v.hugetlb.kb * 1024;
+          if (!k.p.madvDontneedHugetlb || from % hs) {
+            trace(k, 'madvise_dontneed_free_valid_vma', `hugetlb VMA 0x${v.start.toString(16)}: -EINVAL`);
+            return -EINVAL;
+          }
+          if (to % hs) to = k.p.madvDontneedHugetlbRoundDown ? to - (to % hs) : to - (to % hs) + hs;
+          if (to <= from) continue;
+        }
+        trace(k, 'madvise_dontneed_single_vma', `zap 0x${from.toString(16)}-0x${to.toString(16)}`);
+        zap_pte_range(k, mm, from, to);
+      }
       return 0;
     case MADV_DONTFORK:
     case MADV_DOFORK:

@@ -163,6 +163,11 @@ function do_set_pmd(k: Kernel, mm: Mm, vma: Vma, addr: number, f: Folio, flags: 
 function do_fault(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: number): FaultResult {
   const file = fileOf(k, vma);
   const index = fileIndex(k, vma, addr);
+  // shmem_get_folio_gfp(): a page at or past i_size is -EINVAL, VM_FAULT_SIGBUS (a marker left past a truncation too).
+  if (index * k.s.config.pageSize >= file.size) {
+    trace(k, 'shmem_fault', `page ${index} is beyond i_size ${file.size}: VM_FAULT_SIGBUS`);
+    return { write: false, error: 'sigbus' };
+  }
   if (!(flags & FAULT_FLAG_WRITE)) {
     // do_read_fault(): map the page-cache page read-only (its whole THP through a PMD where it can).
     const f = filemap_fault(k, file, index, vma);

@@ -98,6 +98,9 @@ export function do_mmap(
     if (nr && !hugetlb_reserve_pages(k, hugeKB, nr)) return -ENOMEM;
     hugetlb = { kb: hugeKB, resv: nr };
     vmFlags |= VM_HUGETLB;
+    // hugetlbfs_file_mmap(): a writable mapping extends i_size to cover it.
+    const hfile = file ? k.s.files[file.ino] : undefined;
+    if (hfile && vmFlags & VM_WRITE) hfile.size = Math.max(hfile.size, offset + size);
     if (!(flags & MAP_FIXED)) {
       start = Math.ceil(start / hs) * hs;
       mm.nextMmapBase = start + size + 16 * ps;
@@ -106,7 +109,7 @@ export function do_mmap(
   if (!file && shared) {
     // Shared anonymous memory is a shmem file on shm_mnt (shmem_zero_setup()).
     const ino = k.s.next.id++;
-    k.s.files[ino] = { ino, name: 'dev/zero (deleted)', kind: 'tmpfile', size, pages: {}, shmMnt: true };
+    k.s.files[ino] = { ino, name: 'dev/zero (deleted)', kind: 'tmpfile', size, pages: {}, shmMnt: true, ...(hugeKB !== undefined ? { hugetlbKB: hugeKB } : {}) };
     backing = { ino, pgoff: 0 };
   }
   if (!hugetlb && !(flags & MAP_FIXED) && backing && shmem_get_unmapped_area_aligns(k, k.s.files[backing.ino]!, size)) {

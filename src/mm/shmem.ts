@@ -10,7 +10,7 @@ import { VM_HUGEPAGE, VM_NOHUGEPAGE } from '../model/flags.js';
 import { concatRuns, filled, pageSize, sliceRuns, spliceRuns } from '../model/bytes.js';
 import { zap_pte_range } from './memory.js';
 import { type Kernel, findVma, folio, trace } from './context.js';
-import { folio_add_lru, folio_alloc, folio_mapcount, folio_nr_pages, folio_put } from './folio.js';
+import { folio_add_lru, folio_alloc, folio_mapcount, folio_nr_pages, folio_put, page_data, set_page_data } from './folio.js';
 import { __split_huge_pmd } from './huge_memory.js';
 import { folio_mappings, page_remove_rmap } from './rmap.js';
 import { pte_at, pte_clear } from './pgtable.js';
@@ -146,45 +146,102 @@ function truncate_inode_folio(k: Kernel, file: File, f: Folio): void {
 }
 
 /**
- * shmem_setattr() -> truncate_setsize(): shrinking unmaps the pages past the
- * new end in every mapping (unmap_mapping_range with even_cows, whose zap
- * carries ZAP_FLAG_DROP_MARKER: uffd-wp markers go with the page; a PMD the
- * range covers partly is cleared whole), then shmem_undo_range() drops them
- * from the page cache. A THP across the new end is zeroed past it and split
- * (truncate_inode_partial_folio, 5.17; split_huge_page in shmem_undo_range
- * before); if it cannot split it stays whole in the page cache.
+ * unmap_mapping_range() over the file's bytes [from, to) in every mapping:
+ * unmap_mapping_pages() passes no ZAP_FLAG_DROP_MARKER (only unmap_vmas()
+ * and unmap_mapping_folio() do, 5.19), so uffd-wp markers stay. Without
+ * evenCows the private COW copies (anon pages, swap entries) stay too.
+ */
+function unmap_mapping_range(k: Kernel, file: File, from: number, to: number, evenCows: boolean): void {
+  const ps = k.s.config.pageSize;
+  for (const mm of Object.values(k.s.mms)) {
+    for (const vma of mm.vmas) {
+      if (vma.file?.ino !== file.ino || vma.hugetlb) continue;
+      const lo = Math.max(vma.start, vma.start + from - vma.file.pgoff * ps);
+      const hi = Math.min(vma.end, vma.start + to - vma.file.pgoff * ps);
+      if (lo >= hi) continue;
+      if (evenCows) {
+        zap_pte_range(k, mm, lo, hi);
+        continue;
+      }
+      for (let a = lo; a < hi; a += ps) {
+        const pte = pte_at(k, mm, a);
+        if (pte?.kind !== 'present' || pte.special) continue;
+        if (k.s.folios[pte.pfn]?.mapping?.ino !== file.ino) continue;
+        zap_pte_range(k, mm, a, a + ps);
+      }
+    }
+  }
+}
+
+/**
+ * shmem_undo_range() / truncate_inode_pages_range(): folios [lstart, lend)
+ * covers whole leave the page cache (every index, with its reference); a
+ * partly covered one is zeroed there (truncate_inode_partial_folio) and a
+ * THP is split so its covered pages can go (5.17; split_huge_page in
+ * shmem_undo_range before); if it cannot split it stays whole. Bytes kept
+ * outside the page cache are zeroed too.
+ */
+function shmem_truncate_range(k: Kernel, file: File, lstart: number, lend: number): void {
+  const ps = k.s.config.pageSize;
+  const done = new Set<number>();
+  for (const [key, pfn] of Object.entries(file.pages)) {
+    if (file.pages[key] === undefined) continue;
+    const f = folio(k, pfn);
+    if (done.has(f.pfn) || !f.mapping) continue;
+    done.add(f.pfn);
+    const s = f.mapping.index * ps;
+    const e = s + folio_nr_pages(f) * ps;
+    const lo = Math.max(s, lstart);
+    const hi = Math.min(e, lend);
+    if (lo >= hi) continue;
+    if (lo === s && hi === e) {
+      truncate_inode_folio(k, file, f);
+      continue;
+    }
+    if (f.order === 0) {
+      set_page_data(k, f.pfn, spliceRuns(page_data(k, f.pfn), lo - s, filled(hi - lo, 0)));
+      continue;
+    }
+    f.data = spliceRuns(f.data, lo - s, filled(hi - lo, 0));
+    f.dirty = true;
+    if (!shmem_split_folio(k, f)) continue;
+    for (let i = Math.ceil(lo / ps); i < Math.floor(hi / ps); i++) truncate_inode_folio(k, file, folio(k, file.pages[i]!));
+  }
+  if (file.backing) {
+    const have = pageSize(file.backing);
+    if (lstart < have) file.backing = spliceRuns(file.backing, lstart, filled(Math.min(have, lend) - lstart, 0));
+  }
+}
+
+/**
+ * shmem_fallocate(FALLOC_FL_PUNCH_HOLE): unmap the pages the hole covers
+ * whole (unmap_mapping_range with even_cows 0: "hole-punching leaves COWed
+ * pages"), keeping uffd-wp markers, then drop them and zero the partly
+ * covered ones; i_size stays.
+ */
+export function shmem_punch_hole(k: Kernel, file: File, offset: number, len: number): number {
+  const ps = k.s.config.pageSize;
+  const unmapStart = Math.ceil(offset / ps) * ps;
+  const unmapEnd = Math.floor((offset + len) / ps) * ps;
+  if (unmapEnd > unmapStart) unmap_mapping_range(k, file, unmapStart, unmapEnd, false);
+  shmem_truncate_range(k, file, offset, offset + len);
+  trace(k, 'shmem_fallocate', `${file.name} hole ${offset}-${offset + len} punched`);
+  return 0;
+}
+
+/**
+ * shmem_setattr() shrinking: unmap_mapping_range(holebegin, 0, even_cows 1)
+ * unmaps the pages past the new end in every mapping, private COW copies
+ * included, and keeps uffd-wp markers (no ZAP_FLAG_DROP_MARKER); then
+ * shmem_truncate_range() drops the pages and zeroes the tail of the last.
  */
 export function shmem_setattr_size(k: Kernel, file: File, size: number): void {
   const ps = k.s.config.pageSize;
-  const first = Math.ceil(size / ps);
   if (size < file.size) {
-    for (const mm of Object.values(k.s.mms)) {
-      for (const vma of mm.vmas) {
-        if (vma.file?.ino !== file.ino) continue;
-        const from = Math.max(vma.start, vma.start + (first - vma.file.pgoff) * ps);
-        if (from < vma.end) zap_pte_range(k, mm, from, vma.end, true);
-      }
-    }
-    const done = new Set<number>();
-    for (const [index, pfn] of Object.entries(file.pages)) {
-      if (file.pages[index] === undefined) continue;
-      const f = folio(k, pfn);
-      if (done.has(f.pfn) || !f.mapping) continue;
-      done.add(f.pfn);
-      const start = f.mapping.index;
-      const end = start + folio_nr_pages(f);
-      if (end <= first) continue;
-      if (start >= first) {
-        truncate_inode_folio(k, file, f);
-        continue;
-      }
-      // The part of the THP past the new size reads as zeroes from now on.
-      const cut = size - start * ps;
-      f.data = spliceRuns(f.data, cut, filled(end * ps - size, 0));
-      f.dirty = true;
-      if (!shmem_split_folio(k, f)) continue;
-      for (let i = first; i < end; i++) truncate_inode_folio(k, file, folio(k, file.pages[i]!));
-    }
+    const holeBegin = Math.ceil(size / ps) * ps;
+    unmap_mapping_range(k, file, holeBegin, Infinity, true);
+    shmem_truncate_range(k, file, size, Infinity);
+    if (file.backing && pageSize(file.backing) > size) file.backing = sliceRuns(file.backing, 0, size);
     trace(k, 'truncate_setsize', `${file.name} truncated to ${size} byte(s)`);
   }
   file.size = size;

@@ -7,7 +7,8 @@ import type { Mm, MarkerPte, PresentPte, Pte, Vma } from '../model/types.js';
 import type { UffdCtx, UffdMsg } from '../model/uffd.js';
 import {
   UFFD_API, UFFD_EVENT_FORK, UFFD_EVENT_PAGEFAULT, UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_MISSING_HUGETLBFS, UFFD_FEATURE_PAGEFAULT_FLAG_WP,
-  UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_WP_ASYNC, UFFD_PAGEFAULT_FLAG_MINOR, UFFDIO_CONTINUE_MODE_DONTWAKE,
+  UFFD_FEATURE_MINOR_HUGETLBFS, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_WP_ASYNC, UFFD_PAGEFAULT_FLAG_MINOR, UFFDIO_CONTINUE_MODE_DONTWAKE,
+  UFFDIO_CONTINUE_MODE_WP,
   UFFDIO_REGISTER_MODE_MINOR, UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_UNPOPULATED, UFFD_PAGEFAULT_FLAG_WP,
   UFFD_PAGEFAULT_FLAG_WRITE, UFFDIO_COPY_MODE_DONTWAKE, UFFDIO_COPY_MODE_WP, UFFDIO_REGISTER_MODE_MISSING,
   UFFDIO_REGISTER_MODE_WP, UFFDIO_WRITEPROTECT_MODE_DONTWAKE, UFFDIO_WRITEPROTECT_MODE_WP, VM_UFFD_MISSING,
@@ -28,7 +29,7 @@ import { mk_pte, pte_at, pte_mkdirty, set_pte_at, vm_normal_page, vma_soft_dirty
 import { split_vmas } from './mmap.js';
 import { __split_huge_pmd, huge_at, split_folio } from './huge_memory.js';
 import { writeBytes } from '../model/bytes.js';
-import { hugetlb_change_protection, hugetlb_mcopy_atomic_pte } from './hugetlb.js';
+import { hugetlb_change_protection, hugetlb_mcontinue_atomic_pte, hugetlb_mcopy_atomic_pte } from './hugetlb.js';
 
 /** __VM_UFFD_FLAGS in the flags word; VM_UFFD_MINOR is Vma.uffdMinor. */
 export const VM_UFFD_FLAGS = VM_UFFD_MISSING | VM_UFFD_WP;
@@ -63,6 +64,7 @@ export function uffd_api_features(k: Kernel): number {
   let f = 0;
   if (k.p.uffdEventFork) f |= UFFD_FEATURE_EVENT_FORK;
   if (k.p.uffdHugetlb) f |= UFFD_FEATURE_MISSING_HUGETLBFS;
+  if (k.p.uffdMinorHugetlb) f |= UFFD_FEATURE_MINOR_HUGETLBFS;
   if (k.p.uffdMinorShmem) f |= UFFD_FEATURE_MINOR_SHMEM;
   if (k.p.uffdPoison) f |= UFFD_FEATURE_POISON;
   if (k.p.uffdMove) f |= UFFD_FEATURE_MOVE;
@@ -110,13 +112,13 @@ function isShmem(vma: Vma): boolean {
   return vma.file !== null;
 }
 
-/** vma_can_userfault() (4.11: anonymous, shmem and hugetlb; 5.7: WP only on anonymous memory; 5.19: also shmem/hugetlbfs). */
+/** vma_can_userfault() (4.11: anonymous, shmem and hugetlb; 5.7: WP only on anonymous memory; 5.19: also shmem/hugetlbfs; MINOR: hugetlb 5.13, shmem 5.14). */
 function vma_can_userfault(k: Kernel, vma: Vma, vmFlags: number, minor: boolean): boolean {
   const hugetlb = (vma.flags & VM_HUGETLB) !== 0;
   if (hugetlb && !k.p.uffdHugetlb) return false;
   if (vmFlags & VM_UFFD_WP && (isShmem(vma) || hugetlb) && !k.p.uffdWpShmem) return false;
-  // Minor faults need a page cache: shmem (5.14); hugetlbfs minor faults (MINOR_HUGETLBFS) are not modelled.
-  if (minor && (!isShmem(vma) || hugetlb || !k.p.uffdMinorShmem)) return false;
+  // Minor faults need a page cache: any hugetlb VMA (7677f7fd8be7, 5.13; private ones too), shmem (c949b097ef2e, 5.14).
+  if (minor && (hugetlb ? !k.p.uffdMinorHugetlb : !isShmem(vma) || !k.p.uffdMinorShmem)) return false;
   return true;
 }
 
@@ -133,7 +135,7 @@ export function userfaultfd_register(k: Kernel, c: UffdCtx, mm: Mm, start: numbe
   if (c.features === null) return -EINVAL;
   if (!mode || mode & ~(UFFDIO_REGISTER_MODE_MISSING | UFFDIO_REGISTER_MODE_WP | UFFDIO_REGISTER_MODE_MINOR)) return -EINVAL;
   const minor = (mode & UFFDIO_REGISTER_MODE_MINOR) !== 0;
-  if (minor && !k.p.uffdMinorShmem) return -EINVAL;
+  if (minor && !k.p.uffdMinorHugetlb && !k.p.uffdMinorShmem) return -EINVAL;
   // Before 5.7 MODE_WP was reserved: "FIXME: remove the below error constraint by implementing the wprotect tracking mode".
   if (mode & UFFDIO_REGISTER_MODE_WP && (!k.p.uffdWp || !arch_has_uffd_wp(k))) {
     trace(k, 'userfaultfd_register', `UFFDIO_REGISTER_MODE_WP not implemented in this kernel${k.p.uffdWp ? ` on ${k.layout.name}` : ''}: -EINVAL`);
@@ -624,29 +626,50 @@ export function mfill_atomic_copy(k: Kernel, c: UffdCtx, mm: Mm, dst: number, da
 /**
  * UFFDIO_CONTINUE -> mfill_atomic_pte_continue(): map the page-cache pages
  * that are already there (after a minor fault), then wake. Private
- * mappings get them read-only, like a read fault.
+ * mappings get them read-only, like a read fault. UFFDIO_CONTINUE came
+ * with hugetlbfs minor faults (f619147104c8, 5.13); MODE_WP (6.4) maps
+ * them uffd-wp, in a VM_UFFD_WP VMA only. hugetlb goes by whole huge pages
+ * (mfill_atomic_hugetlb).
  */
 export function mfill_atomic_continue(k: Kernel, c: UffdCtx, mm: Mm, start: number, len: number, mode: number): number {
   const ps = k.s.config.pageSize;
-  if (!k.p.uffdMinorShmem || c.features === null || start % ps || len % ps || len <= 0) return -EINVAL;
-  if (mode & ~UFFDIO_CONTINUE_MODE_DONTWAKE) return -EINVAL;
+  if (!(k.p.uffdMinorHugetlb || k.p.uffdMinorShmem) || c.features === null || start % ps || len % ps || len <= 0) return -EINVAL;
+  const modes = UFFDIO_CONTINUE_MODE_DONTWAKE | (k.p.uffdContinueWp ? UFFDIO_CONTINUE_MODE_WP : 0);
+  if (mode & ~modes) return -EINVAL;
+  const wp = (mode & UFFDIO_CONTINUE_MODE_WP) !== 0;
   let mapped = 0;
-  for (let a = start; a < start + len; a += ps) {
-    const vma = findVma(mm, a);
-    if (!vma || vma.uffdCtx !== c.id || !vma.uffdMinor || !vma.file) return mapped ? mapped : -ENOENT;
-    const pte = pte_at(k, mm, a);
-    if (pte && pte.kind !== 'marker') return mapped ? mapped : -EEXIST;
-    const pfn = k.s.files[vma.file.ino]!.pages[vma.file.pgoff + (a - vma.start) / ps];
-    if (pfn === undefined) return mapped ? mapped : -EFAULT;
-    folio(k, pfn).refcount++;
-    page_add_file_rmap(k, pfn);
-    // mfill_atomic_install_pte(): dirty, writable only in a shared writable mapping; a marker is overwritten.
-    let np = pte_mkdirty(mk_pte(pfn));
-    if (vma.flags & VM_SHARED && vma.flags & VM_WRITE) np = { ...np, write: true };
-    set_pte_at(k, mm, a, np);
-    mapped += ps;
+  const first = findVma(mm, start);
+  if (first?.hugetlb) {
+    if (first.uffdCtx !== c.id || !first.uffdMinor) return -ENOENT;
+    if (!hugetlb_range_aligned(first, start, start + len) || start + len > first.end) return -EINVAL;
+    if (wp && !userfaultfd_wp(first)) return -EINVAL;
+    const size = first.hugetlb.kb * 1024;
+    for (let a = start; a < start + len; a += size) {
+      const r = hugetlb_mcontinue_atomic_pte(k, mm, first, a, wp);
+      if (r < 0) return mapped ? mapped : r;
+      mapped += r;
+    }
+  } else {
+    for (let a = start; a < start + len; a += ps) {
+      const vma = findVma(mm, a);
+      if (!vma || vma.uffdCtx !== c.id || !vma.uffdMinor || !vma.file || vma.hugetlb) return mapped ? mapped : -ENOENT;
+      if (wp && !userfaultfd_wp(vma)) return mapped ? mapped : -EINVAL;
+      const pte = pte_at(k, mm, a);
+      if (pte && pte.kind !== 'marker') return mapped ? mapped : -EEXIST;
+      const pfn = k.s.files[vma.file.ino]!.pages[vma.file.pgoff + (a - vma.start) / ps];
+      if (pfn === undefined) return mapped ? mapped : -EFAULT;
+      // A page of a shmem THP is mapped on its own; the reference goes to its folio.
+      folio(k, pfn).refcount++;
+      page_add_file_rmap(k, pfn);
+      // mfill_atomic_install_pte(): dirty, writable only in a shared writable mapping and without MODE_WP; a marker is overwritten.
+      let np = pte_mkdirty(mk_pte(pfn));
+      if (!wp && vma.flags & VM_SHARED && vma.flags & VM_WRITE) np = { ...np, write: true };
+      if (wp) np = { ...np, uffdWp: true };
+      set_pte_at(k, mm, a, np);
+      mapped += ps;
+    }
   }
-  trace(k, 'mfill_atomic_continue', `${mapped} byte(s) at 0x${start.toString(16)} mapped from the page cache`);
+  trace(k, 'mfill_atomic_continue', `${mapped} byte(s) at 0x${start.toString(16)} mapped from the page cache${wp ? ' (UFFDIO_CONTINUE_MODE_WP)' : ''}`);
   if (!(mode & UFFDIO_CONTINUE_MODE_DONTWAKE)) wake_userfault(k, c, start, len);
   return mapped;
 }

@@ -70,6 +70,9 @@ export const MREMAP_FIXED = 2;
 export const MFD_HUGETLB = 4;
 export const MFD_HUGE_SHIFT = 26;
 
+export const FALLOC_FL_KEEP_SIZE = 0x01;
+export const FALLOC_FL_PUNCH_HOLE = 0x02;
+
 export const MADV_NORMAL = 0;
 export const MADV_DONTNEED = 4;
 export const MADV_DONTFORK = 10;
@@ -102,6 +105,7 @@ export const ENOTTY = 25;
 export const EMLINK = 31;
 export const ENOSYS = 38;
 export const EHWPOISON = 133;
+export const EOPNOTSUPP = 95;
 
 export function flagNames(value: number, names: [number, string][]): string {
   const out = names.filter(([bit]) => value & bit).map(([, n]) => n);

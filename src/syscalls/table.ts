@@ -10,7 +10,7 @@ import type { FdEntry, ShmemHuge } from '../model/types.js';
 import { type Kernel, folio, kernelFor, mmOf } from '../mm/context.js';
 import { do_mmap, do_mprotect, do_mremap, do_munmap } from '../mm/mmap.js';
 import { page_data } from '../mm/folio.js';
-import { hugetlbfs_get_folio } from '../mm/hugetlb.js';
+import { hugetlb_vmtruncate, hugetlbfs_get_folio, hugetlbfs_punch_hole } from '../mm/hugetlb.js';
 import { do_madvise } from '../mm/madvise.js';
 import { fork_init } from '../mm/fork.js';
 import { zap_pte_range } from '../mm/memory.js';
@@ -24,7 +24,7 @@ import { type Machine, RunError } from './machine.js';
 import { type UffdHandle, type UffdMsgHandle, UFFD_SYSCALLS } from './userfaultfd.js';
 import { MIGRATE_SYSCALLS } from './migrate.js';
 import { UFFD_CONSTANTS } from '../model/uffd.js';
-import { SHMEM_HUGE_MODES, shmem_setattr_size } from '../mm/shmem.js';
+import { SHMEM_HUGE_MODES, shmem_punch_hole, shmem_setattr_size } from '../mm/shmem.js';
 
 export type Handle =
   | { kind: 'pipe'; read: number; write: number }
@@ -298,22 +298,31 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   fallocate: {
     params: ['fd', 'mode', 'offset', 'length'],
-    doc: 'fallocate(fd, 0, offset, length) -> 0: allocate the page-cache pages (huge pages on hugetlbfs, -ENOSPC without free ones)',
+    doc: 'fallocate(fd, mode, offset, length) -> 0 or -errno: mode 0 allocates the page-cache pages (huge pages on hugetlbfs, -ENOSPC without free ones; FALLOC_FL_KEEP_SIZE keeps i_size); FALLOC_FL_PUNCH_HOLE|FALLOC_FL_KEEP_SIZE unmaps and removes the pages the hole covers (shmem_fallocate, hugetlbfs_punch_hole)',
     run(c) {
       const d = SYSCALLS.fallocate!;
       const e = fdEntry(c, int(c, d, 'fd'));
       if (e.kind !== 'file') return BigInt(-EINVAL);
+      const mode = int(c, d, 'mode');
       const off = int(c, d, 'offset');
       const len = int(c, d, 'length');
-      return sys(c, 'shmem_fallocate', (k) => {
+      const hugetlbfs = c.m.s.files[e.ino]!.hugetlbKB !== undefined;
+      return sys(c, hugetlbfs ? 'hugetlbfs_fallocate' : 'shmem_fallocate', (k) => {
         const file = k.s.files[e.ino]!;
-        const unit = file.hugetlbKB !== undefined ? file.hugetlbKB * 1024 : k.s.config.pageSize;
+        // vfs_fallocate(): a negative range is -EINVAL; a hole punch must keep the size; other modes are not supported here.
+        if (off < 0 || len <= 0) return -EINVAL;
+        if (mode & ~(F.FALLOC_FL_KEEP_SIZE | F.FALLOC_FL_PUNCH_HOLE)) return -F.EOPNOTSUPP;
+        if (mode & F.FALLOC_FL_PUNCH_HOLE) {
+          if (!(mode & F.FALLOC_FL_KEEP_SIZE)) return -F.EOPNOTSUPP;
+          return hugetlbfs ? hugetlbfs_punch_hole(k, file, off, len) : shmem_punch_hole(k, file, off, len);
+        }
+        const unit = hugetlbfs ? file.hugetlbKB! * 1024 : k.s.config.pageSize;
         for (let at = off - (off % unit); at < off + len; at += unit) {
-          if (file.hugetlbKB !== undefined) {
+          if (hugetlbfs) {
             if (!hugetlbfs_get_folio(k, file, at / unit)) return -ENOSPC;
           } else filemap_get_folio(k, file, at / unit, null);
         }
-        file.size = Math.max(file.size, off + len);
+        if (!(mode & F.FALLOC_FL_KEEP_SIZE)) file.size = Math.max(file.size, off + len);
         return 0;
       });
     },
@@ -383,14 +392,18 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   ftruncate: {
     params: ['fd', 'length'],
-    doc: 'ftruncate(fd, length) -> 0',
+    doc: 'ftruncate(fd, length) -> 0 or -errno: shrinking unmaps and drops the pages past the end (on hugetlbfs the length must be a multiple of the huge page size)',
     run(c) {
       const d = SYSCALLS.ftruncate!;
       const e = fdEntry(c, int(c, d, 'fd'));
       if (e.kind !== 'file') return BigInt(-EINVAL);
       const len = int(c, d, 'length');
-      return c.m.step(c.tid, 'shmem_setattr', (k) => {
-        shmem_setattr_size(k, k.s.files[e.ino]!, len);
+      if (len < 0) return BigInt(-EINVAL);
+      const hugetlbfs = c.m.s.files[e.ino]!.hugetlbKB !== undefined;
+      return c.m.step(c.tid, hugetlbfs ? 'hugetlbfs_setattr' : 'shmem_setattr', (k) => {
+        const file = k.s.files[e.ino]!;
+        if (hugetlbfs) return BigInt(hugetlb_vmtruncate(k, file, len));
+        shmem_setattr_size(k, file, len);
         return 0n;
       });
     },
@@ -706,7 +719,7 @@ export function gupTestReadRuns(m: Machine, tid: number, len: number): PageData 
 /** Integer constants a scenario may name. */
 export const CONSTANTS: Record<string, bigint> = Object.fromEntries(
   Object.entries(F)
-    .filter(([n, v]) => typeof v === 'number' && /^(PROT_|MAP_|MADV_|MFD_|O_|FOLL_|E[A-Z]+$)/.test(n))
+    .filter(([n, v]) => typeof v === 'number' && /^(PROT_|MAP_|MADV_|MFD_|FALLOC_FL_|O_|FOLL_|E[A-Z]+$)/.test(n))
     // FOLL_COW and FOLL_FAST_ONLY are GUP's internal flags, not a caller's choice.
     .filter(([n]) => n !== 'FOLL_COW' && n !== 'FOLL_FAST_ONLY')
     .map(([n, v]) => [n, BigInt(v as number)])

@@ -19,7 +19,8 @@ export class Segv extends Error {
   readonly signal: 'SIGSEGV' | 'SIGBUS';
   constructor(readonly addr: number, readonly why: string) {
     const signal = why === 'sigbus' || why === 'hwpoison' ? 'SIGBUS' : 'SIGSEGV';
-    super(`${signal} at 0x${addr.toString(16)}: ${why === 'hwpoison' ? 'hwpoison (a poisoned page)' : why}`);
+    const what = why === 'hwpoison' ? 'hwpoison (a poisoned page)' : why === 'sigbus' ? 'VM_FAULT_SIGBUS' : why;
+    super(`${signal} at 0x${addr.toString(16)}: ${what}`);
     this.signal = signal;
   }
 }

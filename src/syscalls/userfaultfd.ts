@@ -107,7 +107,7 @@ export const UFFD_SYSCALLS: Record<string, SyscallDef> = {
   },
   uffdio_api: {
     params: ['uffd', 'features?'],
-    doc: 'uffdio_api(uffd[, features]) -> 0 or -EINVAL (a feature this kernel lacks: EVENT_FORK 4.11, PAGEFAULT_FLAG_WP 5.7, MINOR_SHMEM 5.14, WP_HUGETLBFS_SHMEM 5.19, WP_UNPOPULATED 6.4, POISON 6.6, WP_ASYNC 6.7, MOVE 6.8)',
+    doc: 'uffdio_api(uffd[, features]) -> 0 or -EINVAL (a feature this kernel lacks: EVENT_FORK 4.11, MISSING_HUGETLBFS 4.11, PAGEFAULT_FLAG_WP 5.7, MINOR_HUGETLBFS 5.13, MINOR_SHMEM 5.14, WP_HUGETLBFS_SHMEM 5.19, WP_UNPOPULATED 6.4, POISON 6.6, WP_ASYNC 6.7, MOVE 6.8)',
     run(c) {
       const d = UFFD_SYSCALLS.uffdio_api!;
       const features = num(c, d, 'features', 0);
@@ -157,7 +157,7 @@ export const UFFD_SYSCALLS: Record<string, SyscallDef> = {
   },
   uffdio_continue: {
     params: ['uffd', 'addr', 'length', 'mode?'],
-    doc: 'uffdio_continue(uffd, addr, length[, mode]) -> bytes mapped or -errno: resolve minor faults (UFFDIO_REGISTER_MODE_MINOR, shmem 5.14+) by mapping the page-cache pages, then wake',
+    doc: 'uffdio_continue(uffd, addr, length[, mode]) -> bytes mapped or -errno: resolve minor faults (UFFDIO_REGISTER_MODE_MINOR: hugetlbfs 5.13+ in whole huge pages, shmem 5.14+) by mapping the page-cache pages, then wake unless UFFDIO_CONTINUE_MODE_DONTWAKE; UFFDIO_CONTINUE_MODE_WP (6.4+) maps them write-protected',
     run(c) {
       const d = UFFD_SYSCALLS.uffdio_continue!;
       const [addr, len, mode] = [num(c, d, 'addr'), num(c, d, 'length'), num(c, d, 'mode', 0)];

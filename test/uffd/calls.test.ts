@@ -8,7 +8,7 @@ import { parseScenario } from '../../src/scenario/parse.js';
 import { runScenario } from '../../src/scenario/run.js';
 import { ScenarioError } from '../../src/scenario/errors.js';
 import {
-  UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_MISSING_HUGETLBFS, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
+  UFFD_FEATURE_EVENT_FORK, UFFD_FEATURE_MINOR_HUGETLBFS, UFFD_FEATURE_MINOR_SHMEM, UFFD_FEATURE_MISSING_HUGETLBFS, UFFD_FEATURE_PAGEFAULT_FLAG_WP, UFFD_FEATURE_WP_ASYNC, UFFD_FEATURE_WP_HUGETLBFS_SHMEM,
   UFFD_FEATURE_WP_UNPOPULATED,
 } from '../../src/model/uffd.js';
 
@@ -42,7 +42,9 @@ test('UFFDIO_API reports the features of each era', () => {
   const v411 = UFFD_FEATURE_EVENT_FORK | UFFD_FEATURE_MISSING_HUGETLBFS;
   assert.equal(features('4.11'), v411);
   assert.equal(features('5.7'), v411 | UFFD_FEATURE_PAGEFAULT_FLAG_WP);
-  assert.equal(features('5.14'), v411 | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MINOR_SHMEM);
+  assert.equal(features('5.12'), v411 | UFFD_FEATURE_PAGEFAULT_FLAG_WP);
+  assert.equal(features('5.13'), v411 | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MINOR_HUGETLBFS);
+  assert.equal(features('5.14'), v411 | UFFD_FEATURE_PAGEFAULT_FLAG_WP | UFFD_FEATURE_MINOR_HUGETLBFS | UFFD_FEATURE_MINOR_SHMEM);
   assert.equal(features('5.19') & UFFD_FEATURE_WP_HUGETLBFS_SHMEM, UFFD_FEATURE_WP_HUGETLBFS_SHMEM);
   assert.equal(features('5.18') & UFFD_FEATURE_WP_HUGETLBFS_SHMEM, 0);
   assert.equal(features('6.4') & UFFD_FEATURE_WP_UNPOPULATED, UFFD_FEATURE_WP_UNPOPULATED);
@@ -209,9 +211,23 @@ thread main:
   expect pm_swap(mem) + pm_uffd_wp(mem) + pm_present(mem) == 2 else "a marker reads as PM_SWAP|PM_UFFD_WP"
 `;
 
-test('truncation drops the marker with the page (ZAP_FLAG_DROP_MARKER)', () => {
-  const r = run(`${SHMEM_MARKER}  ftruncate(fd, 0)\n  expect pm_swap(mem) + pm_uffd_wp(mem) == 0 else "truncate left a marker"\n`);
+test('shmem truncation keeps the marker (unmap_mapping_range has no ZAP_FLAG_DROP_MARKER); past i_size it is SIGBUS; regrown, the page comes back uffd-wp', () => {
+  const r = run(`${SHMEM_MARKER}  ftruncate(fd, 0)
+  expect pm_swap(mem) + pm_uffd_wp(mem) == 2 else "truncation dropped the marker"
+  ftruncate(fd, 4096)
+  expect mem[0] == 0 else "the truncated page came back"
+  expect pm_present(mem) + pm_uffd_wp(mem) == 2 else "the new page is not mapped uffd-wp"
+  w = start store(mem, 3)
+thread monitor:
+  m = uffd_read_msg(uffd)
+  expect msg_flags(m) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "the write was not reported"
+  uffdio_writeprotect(uffd, mem, 4096, 0)
+thread main:
+  expect wait(w) == 1 else "store"
+`);
   assert.deepEqual(failures(r), []);
+  assert.deepEqual(r.findings, []);
+  assert.match(runError(`${SHMEM_MARKER}  ftruncate(fd, 0)\n  x = mem[0]\n`), /^t\.cow:14:7: SIGBUS at 0x7f0000000000: VM_FAULT_SIGBUS \(the process would be killed by SIGBUS\)$/);
 });
 
 test('after UFFDIO_UNREGISTER a leftover marker is cleared by the next fault (pte_marker_clear), until 6.0', () => {

@@ -144,6 +144,31 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     ['4.4', '6.7', 'UFFD_FEATURE_MOVE is not supported'],
     ['6.8', '6.18', null],
   ],
+  uffd_wp_hugetlb_punch_hole: [
+    ['4.4', '5.18', WP_HUGETLB],
+    // 05e90bd05eea (5.19): hugetlbfs_punch_hole() zaps with zap_flags 0 (the marker stays), hugetlb_vmtruncate() with ZAP_FLAG_DROP_MARKER.
+    ['5.19', '6.18', null],
+  ],
+  uffd_wp_hugetlb_dontneed: [
+    // madvise_dontneed_free_valid_vma() refused VM_HUGETLB until 90e7e7f5ef3f (5.18) ...
+    ['4.4', '5.17', 'MADV_DONTNEED on hugetlb failed'],
+    // ... and rounded the end up (ALIGN), zapping the huge page covered in part ...
+    ['5.18', '6.0', 'MADV_DONTNEED zapped a huge page it covered only in part'],
+    // ... until 8ebe0a5eaaeb (6.1) rounded it down.
+    ['6.1', '6.18', null],
+  ],
+  uffd_minor_hugetlb: [
+    // 7677f7fd8be7 / f619147104c8 (5.13): minor faults and UFFDIO_CONTINUE, hugetlbfs first.
+    ['4.4', '5.12', 'UFFD_FEATURE_MINOR_HUGETLBFS is not supported'],
+    ['5.13', '6.18', null],
+  ],
+  uffd_minor_hugetlb_wp: [
+    ['4.4', '5.12', 'UFFD_FEATURE_MINOR_HUGETLBFS is not supported'],
+    ['5.13', '5.18', WP_HUGETLB],
+    // "mm: userfaultfd: add UFFDIO_CONTINUE_MODE_WP to install WP PTEs" (6.4).
+    ['5.19', '6.3', 'UFFDIO_CONTINUE_MODE_WP is not supported'],
+    ['6.4', '6.18', null],
+  ],
 };
 
 /** Reproducers run on another architecture: [example, arch] -> verdicts. */
