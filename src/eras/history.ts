@@ -30,6 +30,12 @@ export const HISTORY: Change[] = [
     set: { reuseSwapStableWrites: true },
   },
   {
+    version: '4.10',
+    commit: '8310d48b125d',
+    title: 'mm/huge_memory.c: respect FOLL_FORCE/FOLL_COW for thp (can_follow_write_pmd)',
+    set: { canFollowWritePmd: true },
+  },
+  {
     version: '4.11',
     commit: '893e26e61d04',
     title: 'userfaultfd: non-cooperative: Add fork() event (UFFD_FEATURE_EVENT_FORK)',
@@ -40,6 +46,12 @@ export const HISTORY: Change[] = [
     commit: '8fb5debc5fcd',
     title: 'userfaultfd: hugetlbfs: add hugetlb_mcopy_atomic_pte for userfaultfd support (with UFFDIO_REGISTER on hugetlbfs, UFFD_FEATURE_MISSING_HUGETLBFS)',
     set: { uffdHugetlb: true },
+  },
+  {
+    version: '4.15',
+    commit: 'a8f97366452e',
+    title: 'mm, thp: Do not make page table dirty unconditionally in touch_p[mu]d() (CVE-2017-1000405, huge Dirty COW)',
+    set: { touchPmdDirtyAlways: false },
   },
   {
     version: '5.1',
@@ -92,7 +104,7 @@ export const HISTORY: Change[] = [
     commit: '17839856fd58',
     title: "gup: document and work around 'COW can break either way' issue; thp: change CoW semantics for anon-THP (3917c80280c9)",
     era: 'gup-breaks-cow',
-    set: { gupForceCowBreak: true, followWrite: 'cow_dirty', thpWpCopyWhole: false },
+    set: { gupForceCowBreak: true, followWrite: 'cow_dirty', thpWpCopyWhole: false, hugeZeroWpThp: false },
   },
   {
     version: '5.9',
@@ -282,5 +294,11 @@ export const HISTORY: Change[] = [
     title: 'mm: swap: reuse exclusive folio directly instead of wp page faults; set pte writable while pte_soft_dirty() is true in do_swap_page()',
     era: 'swapin-writable',
     set: { swapinWritableOnRead: true },
+  },
+  {
+    version: '6.13',
+    commit: '1ced09e0331f',
+    title: 'mm: allocate THP on hugezeropage wp-fault (do_huge_zero_wp_pmd)',
+    set: { hugeZeroWpThp: true },
   },
 ];

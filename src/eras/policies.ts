@@ -103,6 +103,16 @@ export interface Policies {
   thpWpReuse: 'reuse_swap_page' | 'refcount' | 'anon_exclusive';
   /** A THP write fault that cannot reuse: copy the whole THP (before 3917c80280c9, 5.8) or split and copy one page. */
   thpWpCopyWhole: boolean;
+  /**
+   * A write (or unshare) fault on the huge zeropage allocates a zeroed THP and maps it by PMD: the
+   * alloc: path of do_huge_pmd_wp_page() until 3917c80280c9 (5.8), do_huge_zero_wp_pmd() from
+   * 1ced09e0331f (6.13); in between the PMD is split into zeropage PTEs and the fault falls back.
+   */
+  hugeZeroWpThp: boolean;
+  /** 8310d48b125d (4.10): follow_trans_huge_pmd() uses can_follow_write_pmd(); before, FOLL_WRITE needs pmd_write(). */
+  canFollowWritePmd: boolean;
+  /** touch_pmd() on a FOLL_TOUCH lookup marks the PMD dirty even without FOLL_WRITE, until a8f97366452e (4.15). */
+  touchPmdDirtyAlways: boolean;
   /** PTEs of a split PMD keep its dirty bit (0ccf7f168e17, 6.1); before, only PG_dirty is set. */
   thpSplitKeepsDirty: boolean;
   /** f347454d0341 (6.2): FOLL_FORCE|FOLL_WRITE on hugetlb mappings is refused. */
@@ -168,6 +178,9 @@ export const BASE_POLICIES: Policies = {
   thpWpReuse: 'reuse_swap_page',
   thpWpCopyWhole: true,
   thpSplitKeepsDirty: false,
+  hugeZeroWpThp: true,
+  canFollowWritePmd: false,
+  touchPmdDirtyAlways: true,
   gupRefuseForceWriteHugetlb: false,
   mprotectPmdWritable: false,
   hugetlbForkEarlyCopy: false,

@@ -335,6 +335,14 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       return 0n;
     },
   },
+  thp_use_zero_page: {
+    params: ['on'],
+    doc: 'thp_use_zero_page(1|0): /sys/kernel/mm/transparent_hugepage/use_zero_page (a read fault in a THP range maps the huge zeropage)',
+    run(c) {
+      c.m.s.config.thp.useZeroPage = int(c, SYSCALLS.thp_use_zero_page!, 'on') !== 0;
+      return 0n;
+    },
+  },
   nr_hugepages: {
     params: ['size_kb', 'nr'],
     doc: 'nr_hugepages(size_kb, nr) -> nr: /sys/kernel/mm/hugepages/hugepages-<size>kB/nr_hugepages = nr (PMD or PUD size; -EINVAL for another size, -EBUSY below the pages in use)',
