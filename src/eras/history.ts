@@ -181,6 +181,12 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.0',
+    commit: 'bcd51a3c679d',
+    title: 'hugetlb: lazy page table copies in fork() (vma_needs_copy() no longer exempts VM_HUGETLB)',
+    set: { hugetlbForkLazy: true },
+  },
+  {
+    version: '6.0',
     commit: '1d8d14641fd9',
     title: 'mm/hugetlb: support write-faults in shared mappings',
     set: { hugetlbWpShared: true },

@@ -119,8 +119,10 @@ export interface Policies {
   gupRefuseForceWriteHugetlb: boolean;
   /** mprotect() makes PMD mappings of exclusive THPs writable: 6.2's can_change_pmd_writable(). */
   mprotectPmdWritable: boolean;
-  /** 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" (version ≈5.12, unverified). */
+  /** 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" (5.12-rc3): fork copies maybe-pinned huge pages now. */
   hugetlbForkEarlyCopy: boolean;
+  /** bcd51a3c679d (6.0): fork skips hugetlb VMAs vma_needs_copy() skips (no anon_vma, child not uffd-wp); before, it always copied them. */
+  hugetlbForkLazy: boolean;
   /** 6.8: multi-size THP for anonymous memory (sysfs hugepages-<size>kB, PTE-mapped large folios at fault). */
   mthp: boolean;
   /** 7d6e2d963845 (6.1): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
@@ -184,6 +186,7 @@ export const BASE_POLICIES: Policies = {
   gupRefuseForceWriteHugetlb: false,
   mprotectPmdWritable: false,
   hugetlbForkEarlyCopy: false,
+  hugetlbForkLazy: false,
   mthp: false,
   madvCollapse: false,
 };

@@ -95,7 +95,7 @@ export function do_mmap(
     // Private hugetlb mappings reserve their pages now; shared file mappings use the file's pages.
     const nr = shared ? 0 : size / hs;
     if (nr && !hugetlb_reserve_pages(k, hugeKB, nr)) return -ENOMEM;
-    hugetlb = { kb: hugeKB, resv: nr };
+    hugetlb = shared ? { kb: hugeKB, resv: nr } : { kb: hugeKB, resv: nr, owner: true };
     vmFlags |= VM_HUGETLB;
     if (!(flags & MAP_FIXED)) {
       start = Math.ceil(start / hs) * hs;

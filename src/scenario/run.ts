@@ -95,7 +95,7 @@ class Runner {
       return fn();
     } catch (e) {
       if (e instanceof ScenarioError) throw e;
-      if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by SIGSEGV)`);
+      if (e instanceof Segv) throw this.err(pos, `${e.message} (the process would be killed by ${e.signal})`);
       if (e instanceof RunError || e instanceof WouldBlock) throw this.err(pos, e.message);
       if (e instanceof MigrationWait) throw this.err(pos, e.message);
       if (e instanceof UffdBlocked) {

@@ -12,8 +12,12 @@ import { pte_at, set_pte_at } from '../mm/pgtable.js';
 /** The process touched memory it may not: outside any VMA, or against the VMA's protection. */
 export class Segv extends Error {
   override name = 'Segv';
+  /** A failed fault (VM_FAULT_SIGBUS, e.g. hugetlb without a free huge page) kills with SIGBUS. */
+  readonly signal: 'SIGSEGV' | 'SIGBUS';
   constructor(readonly addr: number, readonly why: string) {
-    super(`SIGSEGV at 0x${addr.toString(16)}: ${why}`);
+    const signal = why === 'sigbus' ? 'SIGBUS' : 'SIGSEGV';
+    super(`${signal} at 0x${addr.toString(16)}: ${why === 'sigbus' ? 'the page fault failed' : why}`);
+    this.signal = signal;
   }
 }
 
