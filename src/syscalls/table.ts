@@ -211,7 +211,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   fork: {
     params: [],
-    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child. Steps: dup_mm, copy_page_range, copy_present_pte, ptep_set_wrprotect, dup_mmap',
+    doc: 'c = fork() -> a process handle (-ENOMEM if dup_mmap() fails, e.g. no free huge page for a pinned one); statements in `thread c:` sections run in the child. Steps: dup_mm, copy_page_range, copy_present_pte, ptep_set_wrprotect, dup_mmap',
     run(c) {
       const pid = c.m.pidOf(c.tid);
       const mm = c.m.mmOf(c.tid);
