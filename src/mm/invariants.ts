@@ -139,7 +139,34 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
       }
     });
   }
+  out.push(...hugetlb_invariants(s));
   out.push(...uffd_invariants(s));
+  return out;
+}
+
+/**
+ * hugetlb pool accounting (mm/hugetlb.c): every huge page is free or in a
+ * folio, reservations never exceed the free pages (resv_huge_pages <=
+ * free_huge_pages), and only the private mapping that made them holds any
+ * (HPAGE_RESV_OWNER), never a child's copy of it.
+ */
+function hugetlb_invariants(s: KernelState): Violation[] {
+  const out: Violation[] = [];
+  const used = new Map<string, number>();
+  for (const f of Object.values(s.folios)) if (f.hugetlbKB !== undefined) used.set(String(f.hugetlbKB), (used.get(String(f.hugetlbKB)) ?? 0) + 1);
+  for (const mm of Object.values(s.mms)) {
+    for (const v of mm.vmas) {
+      if (!v.hugetlb) continue;
+      if (v.hugetlb.resv > 0 && !v.hugetlb.owner) {
+        out.push({ invariant: 'hugetlb-pool', detail: `mm ${mm.id} VMA 0x${v.start.toString(16)} holds ${v.hugetlb.resv} reservation(s) without HPAGE_RESV_OWNER` });
+      }
+    }
+  }
+  for (const [kb, p] of Object.entries(s.hugetlb)) {
+    const inUse = used.get(kb) ?? 0;
+    if (p.free + inUse !== p.nr) out.push({ invariant: 'hugetlb-pool', detail: `${kb} kB pool: ${p.free} free + ${inUse} in use != ${p.nr}` });
+    if (p.resv < 0 || p.resv > p.free) out.push({ invariant: 'hugetlb-pool', detail: `${kb} kB pool: ${p.resv} reserved of ${p.free} free` });
+  }
   return out;
 }
 

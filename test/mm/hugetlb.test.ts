@@ -155,3 +155,18 @@ thread c:
   const ok = run(src.replace('nr_hugepages(2048, 1)', 'nr_hugepages(2048, 2)') + 'thread main:\n  expect mem[0] == 0x11 else "the child wrote into the parent"\n', '6.18');
   assert.deepEqual(failures(ok.r), []);
 });
+
+test('the hugetlb pool invariant: free + in-use pages = nr, reservations within the free pages and only on the owner', async () => {
+  const { checkInvariants } = await import('../../src/mm/invariants.js');
+  const { profileFor } = await import('../../src/eras/profiles.js');
+  const { last } = run(OWNER, '6.18');
+  const p = profileFor('6.18').policies;
+  assert.deepEqual(checkInvariants(last, p).filter((v) => v.invariant === 'hugetlb-pool'), []);
+  const leaked = structuredClone(last);
+  leaked.hugetlb['2048']!.free++;
+  assert.deepEqual(checkInvariants(leaked, p).filter((v) => v.invariant === 'hugetlb-pool').map((v) => v.detail), ['2048 kB pool: 1 free + 1 in use != 1']);
+  const childResv = structuredClone(last);
+  childResv.mms[4]!.vmas[0]!.hugetlb!.resv = 1;
+  childResv.hugetlb['2048']!.resv = 0;
+  assert.deepEqual(checkInvariants(childResv, p).filter((v) => v.invariant === 'hugetlb-pool').map((v) => v.detail), ['mm 4 VMA 0x7f0000000000 holds 1 reservation(s) without HPAGE_RESV_OWNER']);
+});
