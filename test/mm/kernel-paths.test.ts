@@ -287,3 +287,24 @@ y = read_proc_mem(mem, 4)
   assert.equal(dirty('4.14'), true);
   assert.equal(dirty('4.15'), false);
 });
+
+test('a R/O long-term pin of the huge zeropage: 6.13 unshares into a writable PMD-mapped THP (map_anon_folio_pmd), 6.12 into one R/O page', () => {
+  const src = `thp_enabled(2048, 1)
+thp_use_zero_page(1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+x = mem[0]
+pin = pin_user_pages(mem, 4096, FOLL_LONGTERM)
+mem[0] = 0x5a
+expect pin_read(pin, 0, 1) == 0x5a else "the pinned page is not the mapped one"
+`;
+  const base = String(0x7f0000000000 / 4096);
+  const now = run(src, '6.13');
+  assert.deepEqual(now.r.expectations.filter((e) => !e.ok), []);
+  const e = now.last.mms[1]!.huge[base]!;
+  assert.deepEqual({ hugeZero: e.hugeZero, write: e.write }, { hugeZero: false, write: true });
+  const before = run(src, '6.12');
+  assert.deepEqual(before.r.expectations.filter((x) => !x.ok), []);
+  assert.deepEqual(before.last.mms[1]!.huge, {});
+  assert.ok(before.log.some((l) => /^wp_page_copy: zeropage replaced by a copy, pfn \d+ \(unshare: R\/O\)$/.test(l)));
+});
