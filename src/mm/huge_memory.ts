@@ -147,7 +147,7 @@ export function do_huge_pmd_wp_page(k: Kernel, mm: Mm, vma: Vma, start: number, 
       page_remove_rmap(k, old.pfn, true);
       folio_put(k, old.pfn);
     }
-    trace(k, fn, `${why}: THP ${old ? `pfn ${old.pfn}` : 'huge zeropage'} copied whole into THP pfn ${f.pfn}`);
+    trace(k, fn, `${why}: ${old ? `THP pfn ${old.pfn} copied whole into` : 'replaced by a zeroed'} THP pfn ${f.pfn}`);
     return 'done';
   };
   if (e.hugeZero) {
