@@ -170,3 +170,41 @@ test('the hugetlb pool invariant: free + in-use pages = nr, reservations within 
   childResv.hugetlb['2048']!.resv = 0;
   assert.deepEqual(checkInvariants(childResv, p).filter((v) => v.invariant === 'hugetlb-pool').map((v) => v.detail), ['mm 4 VMA 0x7f0000000000 holds 1 reservation(s) without HPAGE_RESV_OWNER']);
 });
+
+test('a uffd-wp child (EVENT_FORK) still gets the shared hugetlb VMA copied, bits and markers, before and after bcd51a3c679d', () => {
+  const src = `nr_hugepages(2048, 4)
+fd = memfd_create("huge", MFD_HUGETLB)
+fallocate(fd, 0, 0, 0x400000)
+mem = mmap(0x400000, PROT_READ|PROT_WRITE, MAP_SHARED, fd)
+mem[0] = 0x11
+mem[0x200000] = 0x11
+uffd = userfaultfd()
+uffdio_api(uffd, UFFD_FEATURE_EVENT_FORK)
+expect uffdio_register(uffd, mem, 0x400000, UFFDIO_REGISTER_MODE_WP) == 0 else "no uffd-wp on hugetlb"
+uffdio_writeprotect(uffd, mem, 0x400000, UFFDIO_WRITEPROTECT_MODE_WP)
+madvise(mem + 0x200000, 0x200000, MADV_DONTNEED)
+child = start fork()
+thread monitor:
+  ev = uffd_read_msg(uffd)
+  cuffd = msg_uffd(ev)
+thread main:
+  wait(child)
+thread child:
+  w = start store(mem, 0x22)
+  w2 = start store(mem + 0x200000, 0x33)
+thread monitor:
+  m = uffd_read_msg(cuffd)
+  expect msg_flags(m) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "the child's write to a write-protected huge page was not reported"
+  m2 = uffd_read_msg(cuffd)
+  expect msg_flags(m2) == UFFD_PAGEFAULT_FLAG_WRITE|UFFD_PAGEFAULT_FLAG_WP else "the child's write behind a huge PTE marker was not reported"
+  uffdio_writeprotect(cuffd, mem, 0x400000, 0)
+thread child:
+  expect wait(w) + wait(w2) == 2 else "the child's stores did not complete"
+`;
+  for (const v of ['5.19', '6.0', '6.4', '6.18']) {
+    const { r, log } = run(src, v);
+    assert.deepEqual(failures(r), [], v);
+    assert.deepEqual(r.findings, [], v);
+    assert.ok(!log.some((l) => l.includes('has no anon_vma: the child refaults')), v);
+  }
+});
