@@ -153,7 +153,11 @@ export function do_huge_pmd_wp_page(k: Kernel, mm: Mm, vma: Vma, start: number, 
   if (e.hugeZero) {
     // The huge zeropage is replaced by a fresh zeroed THP (≤5.7 alloc:, 1ced09e0331f do_huge_zero_wp_pmd() from 6.13),
     // writable if the VMA is, also for an unshare fault; 5.8 .. 6.12 split it and let do_wp_page() copy one page.
-    if (k.p.hugeZeroWpThp) return copy_whole('huge zeropage', k.p.thpWpCopyWhole ? 'do_huge_pmd_wp_page' : 'do_huge_zero_wp_pmd');
+    // Until 5.7 the alloc: path also needed __transparent_hugepage_enabled(vma); do_huge_zero_wp_pmd() does not ask.
+    const enabled = k.s.config.thp.enabledOrders.includes(k.s.config.thp.pmdOrder) && !(vma.flags & VM_NOHUGEPAGE);
+    if (k.p.hugeZeroWpThp && (enabled || !k.p.thpWpCopyWhole)) {
+      return copy_whole('huge zeropage', k.p.thpWpCopyWhole ? 'do_huge_pmd_wp_page' : 'do_huge_zero_wp_pmd');
+    }
     trace(k, 'do_huge_pmd_wp_page', 'huge zeropage: split the PMD, fall back to PTEs');
     __split_huge_pmd(k, mm, start);
     return 'fallback';

@@ -308,3 +308,19 @@ expect pin_read(pin, 0, 1) == 0x5a else "the pinned page is not the mapped one"
   assert.deepEqual(before.last.mms[1]!.huge, {});
   assert.ok(before.log.some((l) => /^wp_page_copy: zeropage replaced by a copy, pfn \d+ \(unshare: R\/O\)$/.test(l)));
 });
+
+test('until 5.7 the huge zeropage write fault allocates a THP only while THP is enabled for the VMA; do_huge_zero_wp_pmd (6.13) does not ask', () => {
+  const src = `thp_enabled(2048, 1)
+thp_use_zero_page(1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+x = mem[0]
+thp_enabled(2048, 0)
+mem[0] = 1
+`;
+  const huge = (kernel: string) => Object.keys(run(src, kernel).last.mms[1]!.huge).length;
+  assert.equal(huge('5.7'), 0);
+  assert.equal(huge('6.13'), 1);
+  assert.equal(huge('4.4'), 0);
+  assert.equal(huge('6.12'), 0);
+});
