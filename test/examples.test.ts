@@ -135,6 +135,20 @@ const EXPECTED: Record<string, { arch?: string; verdicts: Verdicts }[]> = {
       ],
     },
   ],
+  huge_dirty_cow: [
+    {
+      verdicts: [
+        // Dirty COW itself: FOLL_WRITE dropped after the COW, the read lookup returns the huge zeropage.
+        ['4.4', '4.8', 'huge Dirty COW: the huge zeropage was written'],
+        // 19be0eaffa3a fixed PTEs only: follow_trans_huge_pmd() wants pmd_write(), so GUP faults forever.
+        ['4.9', '4.9', 'the /proc/self/mem write did not complete'],
+        // 8310d48b125d (4.10) can_follow_write_pmd() trusts pmd_dirty(), which touch_pmd() set on a read.
+        ['4.10', '4.14', 'huge Dirty COW: the huge zeropage was written'],
+        // a8f97366452e (4.15): touch_pmd() dirties only for FOLL_WRITE (CVE-2017-1000405).
+        ['4.15', '6.18', null],
+      ],
+    },
+  ],
   gupfast_fork_race: [
     {
       verdicts: [

@@ -36,6 +36,12 @@ export const HISTORY: Change[] = [
     set: { reuseSwapStableWrites: true },
   },
   {
+    version: '4.10',
+    commit: '8310d48b125d',
+    title: 'mm/huge_memory.c: respect FOLL_FORCE/FOLL_COW for thp (can_follow_write_pmd)',
+    set: { canFollowWritePmd: true },
+  },
+  {
     version: '4.11',
     commit: '893e26e61d04',
     title: 'userfaultfd: non-cooperative: Add fork() event (UFFD_FEATURE_EVENT_FORK)',
@@ -64,6 +70,12 @@ export const HISTORY: Change[] = [
     commit: '0bcac06f27d7',
     title: 'mm, swap: skip swapcache for swapin of synchronous device (zram, brd, pmem)',
     set: { swapinSkipSwapcache: true },
+  },
+  {
+    version: '4.15',
+    commit: 'a8f97366452e',
+    title: 'mm, thp: Do not make page table dirty unconditionally in touch_p[mu]d() (CVE-2017-1000405, huge Dirty COW)',
+    set: { touchPmdDirtyAlways: false },
   },
   {
     version: '5.1',
@@ -116,7 +128,7 @@ export const HISTORY: Change[] = [
     commit: '17839856fd58',
     title: "gup: document and work around 'COW can break either way' issue; thp: change CoW semantics for anon-THP (3917c80280c9)",
     era: 'gup-breaks-cow',
-    set: { gupForceCowBreak: true, followWrite: 'cow_dirty', thpWpCopyWhole: false },
+    set: { gupForceCowBreak: true, followWrite: 'cow_dirty', thpWpCopyWhole: false, hugeZeroWpThp: false },
   },
   {
     version: '5.9',
@@ -214,6 +226,12 @@ export const HISTORY: Change[] = [
     commit: 'd0637c505f8a',
     title: 'arm64: enable THP_SWAP for arm64 (4 KiB pages)',
     set: { thpSwapArchs: ['x86_64', 'arm64'] },
+  },
+  {
+    version: '6.0',
+    commit: 'bcd51a3c679d',
+    title: 'hugetlb: lazy page table copies in fork() (vma_needs_copy() no longer exempts VM_HUGETLB)',
+    set: { hugetlbForkLazy: true },
   },
   {
     version: '6.0',
@@ -384,5 +402,11 @@ export const HISTORY: Change[] = [
     commit: '3f9f022e975d',
     title: 'fs/proc/task_mmu: indicate PM_FILE for PMD-mapped file THP (Fixes 800d8c63b2e9; 6.1.y backport July 2024)',
     set: { pagemapPmdFile: true },
+  },
+  {
+    version: '6.13',
+    commit: '1ced09e0331f',
+    title: 'mm: allocate THP on hugezeropage wp-fault (do_huge_zero_wp_pmd)',
+    set: { hugeZeroWpThp: true },
   },
 ];

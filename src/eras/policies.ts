@@ -141,14 +141,26 @@ export interface Policies {
   thpWpReuse: 'reuse_swap_page' | 'refcount' | 'anon_exclusive';
   /** A THP write fault that cannot reuse: copy the whole THP (before 3917c80280c9, 5.8) or split and copy one page. */
   thpWpCopyWhole: boolean;
+  /**
+   * A write (or unshare) fault on the huge zeropage allocates a zeroed THP and maps it by PMD: the
+   * alloc: path of do_huge_pmd_wp_page() until 3917c80280c9 (5.8), do_huge_zero_wp_pmd() from
+   * 1ced09e0331f (6.13); in between the PMD is split into zeropage PTEs and the fault falls back.
+   */
+  hugeZeroWpThp: boolean;
+  /** 8310d48b125d (4.10): follow_trans_huge_pmd() uses can_follow_write_pmd(); before, FOLL_WRITE needs pmd_write(). */
+  canFollowWritePmd: boolean;
+  /** touch_pmd() on a FOLL_TOUCH lookup marks the PMD dirty even without FOLL_WRITE, until a8f97366452e (4.15). */
+  touchPmdDirtyAlways: boolean;
   /** PTEs of a split PMD keep its dirty bit (0ccf7f168e17, 6.1); before, only PG_dirty is set. */
   thpSplitKeepsDirty: boolean;
   /** f347454d0341 (6.2): FOLL_FORCE|FOLL_WRITE on hugetlb mappings is refused. */
   gupRefuseForceWriteHugetlb: boolean;
   /** mprotect() makes PMD mappings of exclusive THPs writable: 6.2's can_change_pmd_writable(). */
   mprotectPmdWritable: boolean;
-  /** 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" (version ≈5.12, unverified). */
+  /** 4eae4efa2c29 "hugetlb: do early cow when page pinned on src mm" (5.12-rc3): fork copies maybe-pinned huge pages now. */
   hugetlbForkEarlyCopy: boolean;
+  /** bcd51a3c679d (6.0): fork skips hugetlb VMAs vma_needs_copy() skips (no anon_vma, child not uffd-wp); before, it always copied them. */
+  hugetlbForkLazy: boolean;
   /** 6.8: multi-size THP for anonymous memory (sysfs hugepages-<size>kB, PTE-mapped large folios at fault). */
   mthp: boolean;
   /** 7d6e2d963845 (6.1): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
@@ -224,9 +236,13 @@ export const BASE_POLICIES: Policies = {
   thpWpReuse: 'reuse_swap_page',
   thpWpCopyWhole: true,
   thpSplitKeepsDirty: false,
+  hugeZeroWpThp: true,
+  canFollowWritePmd: false,
+  touchPmdDirtyAlways: true,
   gupRefuseForceWriteHugetlb: false,
   mprotectPmdWritable: false,
   hugetlbForkEarlyCopy: false,
+  hugetlbForkLazy: false,
   mthp: false,
   madvCollapse: false,
   shmemThp: false,

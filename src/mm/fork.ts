@@ -1,10 +1,11 @@
 // fork(): dup_mmap() and copy_page_range() (kernel/fork.c, mm/memory.c), per era.
 import type { HugePte, Mm, PresentPte, Pte, Vma } from '../model/types.js';
-import { VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_UFFD_WP, VM_WIPEONFORK, isCowMapping } from '../model/flags.js';
+import { ENOMEM, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_UFFD_WP, VM_WIPEONFORK, isCowMapping } from '../model/flags.js';
 import { type Kernel, folio, trace } from './context.js';
 import { folio_alloc, folio_add_lru, folio_maybe_dma_pinned, page_data } from './folio.js';
 import { __split_huge_pmd } from './huge_memory.js';
-import { copy_hugetlb_page_range } from './hugetlb.js';
+import { copy_hugetlb_page_range, hugetlb_unreserve } from './hugetlb.js';
+import { zap_pte_range } from './memory.js';
 import { page_add_file_rmap, page_add_new_anon_rmap, page_try_dup_anon_rmap } from './rmap.js';
 import { decode_swap_pte, swap_duplicate } from './swapfile.js';
 import { maybe_mkwrite, pte_mkdirty, mk_pte, vm_normal_page } from './pgtable.js';
@@ -148,8 +149,29 @@ export function fork_init(parentPid: number, parentMm: number, childThread: stri
   return { parentPid, parentMm, childPid: null, childMm: null, childThread, vma: 0, todo: [], wrprotect: null, phase: 'start', uffd: {} };
 }
 
-/** One step of fork(); returns its label and, when fork() is done, the child's pid. */
-export function fork_step(k: Kernel, f: ForkState, opId: number): { label: string; child?: number } {
+/**
+ * dup_mmap() failed: copy_process() drops the half-built mm (mmput() ->
+ * exit_mmap(), which gives back what was copied) and the child, and
+ * copy_mm() makes fork() return -ENOMEM whatever dup_mmap() returned.
+ */
+function fork_fail(k: Kernel, f: ForkState): { label: string; error: number } {
+  const parent = k.s.mms[f.parentMm]!;
+  const child = k.s.mms[f.childMm!]!;
+  for (const v of child.vmas) {
+    zap_pte_range(k, child, v.start, v.end, true);
+    hugetlb_unreserve(k, v);
+  }
+  for (const id of Object.values(f.uffd)) delete k.s.uffds[id];
+  for (const [tid, t] of Object.entries(k.s.tasks)) if (t.pid === f.childPid) delete k.s.tasks[tid];
+  delete k.s.processes[f.childPid!];
+  delete k.s.mms[child.id];
+  parent.mmapLockedBy = null;
+  trace(k, 'dup_mmap', `failed: the child's mm is torn down, mmap_lock released; fork() returns -ENOMEM`);
+  return { label: 'dup_mmap', error: -ENOMEM };
+}
+
+/** One step of fork(); returns its label and, when fork() is done, the child's pid or -errno. */
+export function fork_step(k: Kernel, f: ForkState, opId: number): { label: string; child?: number; error?: number } {
   const parent = k.s.mms[f.parentMm]!;
   if (f.phase === 'start') {
     // copy_process() -> dup_mm(): a new mm; dup_mmap() takes mmap_write_lock(oldmm).
@@ -200,13 +222,15 @@ export function fork_step(k: Kernel, f: ForkState, opId: number): { label: strin
       return { label: 'dup_mmap' };
     }
     if (src.anonVma !== null) dst.anonVma = k.s.next.anonVma++;
-    if (src.flags & VM_HUGETLB) {
-      copy_hugetlb_page_range(k, parent, child, src, dst);
-      return { label: 'copy_hugetlb_page_range' };
-    }
-    if (!vma_needs_copy(k, dst, src)) {
+    // Until bcd51a3c679d (6.0) vma_needs_copy() always copied VM_HUGETLB VMAs.
+    if (!vma_needs_copy(k, dst, src) && (k.p.hugetlbForkLazy || !(src.flags & VM_HUGETLB))) {
       trace(k, 'copy_page_range', `VMA 0x${src.start.toString(16)} has no anon_vma: the child refaults`);
       return { label: 'dup_mmap' };
+    }
+    if (src.flags & VM_HUGETLB) {
+      const err = copy_hugetlb_page_range(k, parent, child, src, dst);
+      if (err) return fork_fail(k, f);
+      return { label: 'copy_hugetlb_page_range' };
     }
     // copy_page_range(): 57efa1fe5957 raw_write_seqcount_begin() for COW mappings.
     if (isCowMapping(src.flags)) parent.writeProtectSeq++;

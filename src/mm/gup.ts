@@ -3,16 +3,19 @@
 // table lock (and may reschedule) between them. Dirty COW lives in that gap.
 import type { Folio, GupRef, HugePte, Mm, PresentPte, Vma } from '../model/types.js';
 import {
-  EFAULT, EHWPOISON, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NAMES,
+  EFAULT, EHWPOISON, EINTR, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, FOLL_COW, FOLL_FORCE, FOLL_GET, FOLL_LONGTERM, FOLL_NAMES,
   FOLL_PIN, FOLL_WRITE, GUP_PIN_COUNTING_BIAS, VM_MAYREAD, VM_MAYSHARE, VM_MAYWRITE, VM_READ, VM_SHARED,
   VM_HUGETLB, VM_WRITE, flagNames, isCowMapping,
 } from '../model/flags.js';
-import { type Kernel, trace, findVma, mmOf, folio } from './context.js';
+import { type Kernel, trace, findVma, mmOf, folio, vpn } from './context.js';
 import { PageAnonExclusive, folio_put } from './folio.js';
 import { huge_at } from './huge_memory.js';
 import { handle_mm_fault } from './memory.js';
 import { pte_at, vm_normal_page, vma_soft_dirty_enabled } from './pgtable.js';
 
+
+/** Faults one page may take before the model calls the retry loop endless (a real lookup needs at most three). */
+const GUP_FAULT_RETRIES = 16;
 
 /** The state of one __get_user_pages() call between its steps. */
 export interface GupState {
@@ -34,6 +37,8 @@ export interface GupState {
   fastState: GupFastState | null;
   /** The slow path waits for mmap_lock (held for writing by fork()). */
   blocked: boolean;
+  /** Faults taken for the current page; a lookup that never succeeds is the kernel's endless retry loop. */
+  faults?: number;
 }
 
 /** Where GUP-fast is between its lockless steps. */
@@ -157,12 +162,13 @@ function follow_page_pte(k: Kernel, mm: Mm, vma: Vma, addr: number, flags: numbe
 }
 
 /** follow_trans_huge_pmd() / follow_hugetlb_page() (6.2): a PMD/PUD leaf; every page of it the range covers at once. */
-function follow_huge(k: Kernel, vma: Vma, addr: number, h: { start: number; e: HugePte }, flags: number, left: number): Follow {
+function follow_huge(k: Kernel, mm: Mm, vma: Vma, addr: number, h: { start: number; e: HugePte }, flags: number, left: number): Follow {
   const e = h.e;
   const head = folio(k, e.pfn);
   if (flags & FOLL_WRITE && !e.write) {
-    // can_follow_write_pmd(): the same rule as for PTEs, per era.
-    const canFollow = k.p.followWrite === 'force_cow_dirty' ? (flags & FOLL_FORCE) !== 0 && (flags & FOLL_COW) !== 0 && e.dirty
+    // can_follow_write_pmd() (8310d48b125d, 4.10): the same rule as for PTEs, per era; before it, only pmd_write().
+    const canFollow = !k.p.canFollowWritePmd ? false
+      : k.p.followWrite === 'force_cow_dirty' ? (flags & FOLL_FORCE) !== 0 && (flags & FOLL_COW) !== 0 && e.dirty
       : k.p.followWrite === 'cow_dirty' ? (flags & FOLL_COW) !== 0 && e.dirty
       : k.p.followWrite === 'anon_exclusive'
         ? (flags & FOLL_FORCE) !== 0 && !(vma.flags & VM_WRITE) && head.anon && PageAnonExclusive(k, e.pfn) &&
@@ -178,6 +184,13 @@ function follow_huge(k: Kernel, vma: Vma, addr: number, h: { start: number; e: H
   if (!e.write && gup_must_unshare(k, vma, flags, e.pfn)) {
     trace(k, 'follow_trans_huge_pmd', `0x${addr.toString(16)}: gup_must_unshare: -EMLINK, unshare fault`);
     return { fault: true, unshare: true };
+  }
+  // touch_pmd() (FOLL_TOUCH, set by every slow-path GUP): young, and dirty even for a read until a8f97366452e (4.15),
+  // which let a later FOLL_FORCE|FOLL_COW write follow a clean R/O PMD (huge Dirty COW, CVE-2017-1000405).
+  if (head.hugetlbKB === undefined) {
+    const dirty = e.dirty || k.p.touchPmdDirtyAlways || (flags & FOLL_WRITE) !== 0;
+    if (dirty && !e.dirty) trace(k, 'touch_pmd', `0x${h.start.toString(16)}: PMD marked dirty${flags & FOLL_WRITE ? '' : ' by a read lookup'}`);
+    mm.huge[vpn(k, h.start)] = { ...e, young: true, dirty };
   }
   const ps = k.s.config.pageSize;
   const idx = (addr - h.start) / ps;
@@ -208,6 +221,15 @@ export function gup_step(k: Kernel, g: GupState): string {
   }
   const flags = g.foll;
   if (g.pending) {
+    // The kernel retries as long as the fault succeeds, so a lookup that can never succeed loops until a fatal
+    // signal (4.9 on a R/O THP, before can_follow_write_pmd()); the model stops it and fails the call with -EINTR.
+    g.faults = (g.faults ?? 0) + 1;
+    if (g.faults > GUP_FAULT_RETRIES) {
+      trace(k, 'faultin_page', `0x${addr.toString(16)}: ${GUP_FAULT_RETRIES} faults and the lookup still fails: __get_user_pages() loops forever (killable); stopped with -EINTR`);
+      g.pending = null;
+      g.error = -EINTR;
+      return 'faultin_page';
+    }
     const faultFlags = g.pending.unshare ? FAULT_FLAG_UNSHARE : flags & FOLL_WRITE ? FAULT_FLAG_WRITE : 0;
     g.pending = null;
     const ret = handle_mm_fault(k, mm, vma, addr, faultFlags);
@@ -229,7 +251,7 @@ export function gup_step(k: Kernel, g: GupState): string {
     return 'faultin_page';
   }
   const h = huge_at(k, mm, addr);
-  const r = h ? follow_huge(k, vma, addr, h, flags, g.nrPages - g.i) : follow_page_pte(k, mm, vma, addr, flags);
+  const r = h ? follow_huge(k, mm, vma, addr, h, flags, g.nrPages - g.i) : follow_page_pte(k, mm, vma, addr, flags);
   if ('fault' in r) {
     g.pending = { unshare: r.unshare };
     return 'follow_page_pte';
@@ -242,6 +264,7 @@ export function gup_step(k: Kernel, g: GupState): string {
   );
   g.i += r.nr;
   g.foll = null;
+  g.faults = 0;
   return 'follow_page_pte';
 }
 

@@ -145,7 +145,7 @@ export function do_huge_pmd_wp_page(k: Kernel, mm: Mm, vma: Vma, start: number, 
     return 'fallback';
   };
   // Before 3917c80280c9 (5.8): a new THP holds a copy of all pages (zeroes for the huge zeropage).
-  const copy_whole = (why: string): HugeFault => {
+  const copy_whole = (why: string, fn = 'do_huge_pmd_wp_page'): HugeFault => {
     const old = e.hugeZero ? null : folio(k, e.pfn);
     const f = folio_alloc(k, old ? old.data : undefined, k.s.config.thp.pmdOrder);
     page_add_new_anon_rmap(k, f, vma, true);
@@ -155,10 +155,21 @@ export function do_huge_pmd_wp_page(k: Kernel, mm: Mm, vma: Vma, start: number, 
       page_remove_rmap(k, old.pfn, true);
       folio_put(k, old.pfn);
     }
-    trace(k, 'do_huge_pmd_wp_page', `${why}: THP ${old ? `pfn ${old.pfn}` : 'huge zeropage'} copied whole into THP pfn ${f.pfn}`);
+    trace(k, fn, `${why}: ${old ? `THP pfn ${old.pfn} copied whole into` : 'replaced by a zeroed'} THP pfn ${f.pfn}`);
     return 'done';
   };
-  if (e.hugeZero) return fallback('huge zeropage');
+  if (e.hugeZero) {
+    // The huge zeropage is replaced by a fresh zeroed THP (≤5.7 alloc:, 1ced09e0331f do_huge_zero_wp_pmd() from 6.13),
+    // writable if the VMA is, also for an unshare fault; 5.8 .. 6.12 split it and let do_wp_page() copy one page.
+    // Until 5.7 the alloc: path also needed __transparent_hugepage_enabled(vma); do_huge_zero_wp_pmd() does not ask.
+    const enabled = k.s.config.thp.enabledOrders.includes(k.s.config.thp.pmdOrder) && !(vma.flags & VM_NOHUGEPAGE);
+    if (k.p.hugeZeroWpThp && (enabled || !k.p.thpWpCopyWhole)) {
+      return copy_whole('huge zeropage', k.p.thpWpCopyWhole ? 'do_huge_pmd_wp_page' : 'do_huge_zero_wp_pmd');
+    }
+    trace(k, 'do_huge_pmd_wp_page', 'huge zeropage: split the PMD, fall back to PTEs');
+    __split_huge_pmd(k, mm, start);
+    return 'fallback';
+  }
   const f = folio(k, e.pfn);
   if (!f.anon) return fallback('not anon');
   const nr = folio_nr_pages(f);

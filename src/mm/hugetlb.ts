@@ -6,7 +6,7 @@
 // hugetlb VMA has no PTE-level entries, so a huge PTE marker is kept in
 // mm.ptes at the first page of its huge page.
 import type { File, Folio, HugePte, Mm, Vma } from '../model/types.js';
-import { EEXIST, EFAULT, EINVAL, ENOMEM, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_WRITE, isCowMapping } from '../model/flags.js';
+import { EEXIST, EFAULT, EINVAL, ENOMEM, ENOSPC, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, VM_SHARED, VM_WRITE, isCowMapping } from '../model/flags.js';
 import { type Kernel, trace, folio, vpn } from './context.js';
 import { PageAnonExclusive, folio_alloc, folio_put } from './folio.js';
 import { page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap, page_needs_cow_for_dma, page_try_dup_anon_rmap } from './rmap.js';
@@ -14,6 +14,7 @@ import type { FaultResult } from './memory.js';
 import { filled, spliceRuns, writeBytes } from '../model/bytes.js';
 import { zap_pte_range } from './memory.js';
 import { handle_userfault, userfaultfd_missing, userfaultfd_wp, userfaultfd_wp_async } from './userfaultfd.js';
+import { zap_huge_pmd } from './huge_memory.js';
 
 const OK: FaultResult = { write: false, error: null };
 const WROTE: FaultResult = { write: true, error: null };
@@ -124,6 +125,11 @@ export function hugetlbfs_get_folio(k: Kernel, file: File, index: number): Folio
  */
 function hugetlb_no_page(k: Kernel, mm: Mm, vma: Vma, start: number, flags: number): FaultResult {
   const size = hugeSize(vma);
+  if (vma.hugetlb!.unmapped) {
+    // "PID %d killed due to inadequate hugepage pool": any missing page of a mapping unmap_ref_private() emptied.
+    trace(k, 'hugetlb_no_page', `0x${start.toString(16)}: the owner took this mapping's pages (HPAGE_RESV_UNMAPPED): killed due to inadequate hugepage pool, SIGBUS`);
+    return { write: false, error: 'sigbus' };
+  }
   const marker = huge_pte_marker(k, mm, start);
   const key = vpn(k, start);
   const wp = (e: HugePte): HugePte => (marker ? { ...e, write: false, uffdWp: true } : e);
@@ -186,8 +192,19 @@ export function hugetlb_wp(k: Kernel, mm: Mm, vma: Vma, start: number, flags: nu
     trace(k, 'hugetlb_wp', `pfn ${old.pfn} mapcount 1: reuse`);
     return WROTE;
   }
-  const f = alloc_hugetlb_folio(k, vma.hugetlb!.kb, vma);
-  if (!f) return { write: false, error: 'sigbus' };
+  // The owner copies an anon page without its reservation (outside_reserve): the reservation was used at the first fault.
+  const outsideReserve = vma.hugetlb!.owner === true && old.anon;
+  const f = alloc_hugetlb_folio(k, vma.hugetlb!.kb, outsideReserve ? null : vma);
+  if (!f) {
+    if (!outsideReserve) {
+      trace(k, 'hugetlb_wp', `no free huge page to copy pfn ${old.pfn}: VM_FAULT_SIGBUS`);
+      return { write: false, error: 'sigbus' };
+    }
+    // The owner must not fail: it takes the page away from every other mapping, then reuses it.
+    unmap_ref_private(k, mm, vma, old);
+    if ((old.entireMapcount ?? 0) === 1) return hugetlb_wp(k, mm, vma, start, flags);
+    return { write: false, error: 'sigbus' };
+  }
   f.data = old.data;
   page_add_new_anon_rmap(k, f, vma, true);
   // make_huge_pte() builds a fresh entry; 0f230bc24b6e (6.4) carries the uffd-wp bit over for an unshare copy.
@@ -197,6 +214,28 @@ export function hugetlb_wp(k: Kernel, mm: Mm, vma: Vma, start: number, flags: nu
   folio_put(k, old.pfn);
   trace(k, 'hugetlb_wp', `pfn ${old.pfn} (mapcount ${old.entireMapcount}${old.anon ? '' : ', page cache'}) copied to pfn ${f.pfn}${unshare ? ' (unshare: R/O)' : ''}`);
   return WROTE;
+}
+
+/**
+ * unmap_ref_private(): the owner of a private mapping could not copy a page
+ * other processes still map (children after fork(), the pool is empty). It
+ * unmaps that page from their mappings of the same file and marks those
+ * HPAGE_RESV_UNMAPPED: their next fault there gets SIGBUS.
+ */
+function unmap_ref_private(k: Kernel, mm: Mm, vma: Vma, page: Folio): void {
+  const ps = k.s.config.pageSize;
+  for (const other of Object.values(k.s.mms)) {
+    for (const v of other.vmas) {
+      if ((other === mm && v === vma) || !v.hugetlb || v.hugetlb.owner) continue;
+      for (const [key, e] of Object.entries(other.huge)) {
+        const addr = Number(key) * ps;
+        if (addr < v.start || addr >= v.end || e.pfn !== page.pfn) continue;
+        zap_huge_pmd(k, other, addr);
+        v.hugetlb.unmapped = true;
+        trace(k, 'unmap_ref_private', `mm ${other.id}: pfn ${page.pfn} unmapped at 0x${addr.toString(16)}, mapping marked HPAGE_RESV_UNMAPPED`);
+      }
+    }
+  }
 }
 
 /**
@@ -378,13 +417,17 @@ export function hugetlbfs_punch_hole(k: Kernel, file: File, offset: number, len:
 }
 
 /**
- * copy_hugetlb_page_range(): fork shares the huge pages, except exclusive
- * pinned ones, which the child gets a copy of. uffd-wp (bc70fbf269fd,
- * 5.19): markers go only into a uffd-wp child; a present entry's bit is
- * copied as it is until 5a2f8d22ace4 (6.4) keeps it only for a uffd-wp
- * child, and carries it into an early copy.
+ * copy_hugetlb_page_range(): fork shares the huge pages, except pinned ones
+ * in a COW mapping, which the child gets a copy of (4eae4efa2c29, 5.12): any
+ * maybe-pinned page until 5.18, page cache of a private hugetlbfs mapping
+ * too; only exclusive anon pages from 5.19 (page_try_dup_anon_rmap). The copy
+ * comes from the pool without the parent's reservation; with no free huge
+ * page the copy fails with -ENOSPC, and so does fork(). uffd-wp
+ * (bc70fbf269fd, 5.19): markers go only into a uffd-wp child; a present
+ * entry's bit is copied as it is until 5a2f8d22ace4 (6.4) keeps it only for
+ * a uffd-wp child, and carries it into an early copy. Returns 0 or -errno.
  */
-export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma): void {
+export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: Vma, dst: Vma): number {
   const ps = k.s.config.pageSize;
   for (const [key, pte] of Object.entries(parent.ptes)) {
     const addr = Number(key) * ps;
@@ -398,19 +441,23 @@ export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: V
     if (addr < src.start || addr >= src.end) continue;
     const f = folio(k, e.pfn);
     let earlyCopy = false;
-    if (f.anon) {
-      if (k.p.forkEarlyCopy === 'anon_exclusive_pinned') {
-        earlyCopy = page_try_dup_anon_rmap(k, f.pfn, true, src, parent.hasPinned) !== 0;
-      } else {
-        earlyCopy = k.p.hugetlbForkEarlyCopy && page_needs_cow_for_dma(k, src, f, parent.hasPinned);
-        if (!earlyCopy) f.entireMapcount = (f.entireMapcount ?? 0) + 1;
-      }
+    if (k.p.forkEarlyCopy === 'anon_exclusive_pinned') {
+      if (f.anon) earlyCopy = page_try_dup_anon_rmap(k, f.pfn, true, src, parent.hasPinned) !== 0;
+      else page_add_file_rmap(k, f.pfn, true);
     } else {
-      page_add_file_rmap(k, f.pfn, true);
+      // 5.12 .. 5.18: page_needs_cow_for_dma() does not ask whether the page is anon.
+      earlyCopy = k.p.hugetlbForkEarlyCopy && page_needs_cow_for_dma(k, src, f, parent.hasPinned);
+      if (earlyCopy) trace(k, 'page_needs_cow_for_dma', `${f.anon ? 'anon' : 'page-cache'} huge page pfn ${f.pfn} may be pinned: copy it for the child now`);
+      else if (f.anon) f.entireMapcount = (f.entireMapcount ?? 0) + 1;
+      else page_add_file_rmap(k, f.pfn, true);
     }
     if (earlyCopy) {
+      // alloc_hugetlb_folio(dst_vma, addr, avoid_reserve): the free pages nobody reserved.
       const n = alloc_hugetlb_folio(k, src.hugetlb!.kb, null);
-      if (!n) continue;
+      if (!n) {
+        trace(k, 'copy_hugetlb_page_range', `0x${addr.toString(16)}: no free huge page for the early copy: -ENOSPC`);
+        return -ENOSPC;
+      }
       n.data = f.data;
       page_add_new_anon_rmap(k, n, dst, true);
       // hugetlb_install_folio(): a fresh entry; from 5a2f8d22ace4 (6.4) it keeps uffd-wp for a uffd-wp child.
@@ -430,11 +477,13 @@ export function copy_hugetlb_page_range(k: Kernel, parent: Mm, child: Mm, src: V
       trace(k, 'copy_hugetlb_page_range', `0x${addr.toString(16)}: ${keepWp(pe) ? 'the child keeps the uffd-wp bit of a VMA it does not protect' : 'uffd-wp bit cleared in the child'}`);
     }
   }
+  return 0;
 }
 
 /**
  * Invariants of the hugetlb state: every huge page in use is a live folio
- * (nr - free of its pool) and reservations never exceed the free pages;
+ * (nr - free of its pool) and reservations never exceed the free pages,
+ * held only by the mapping that made them;
  * the page cache of a hugetlbfs file holds huge pages of the file's size
  * that point back at it; a hugetlb VMA has no PTE-level entries
  * but a huge PTE marker at a huge page's first page, where no huge PTE is.
@@ -446,6 +495,14 @@ export function hugetlb_invariants(s: Kernel['s']): { invariant: string; detail:
   for (const [kb, p] of Object.entries(s.hugetlb)) {
     if ((live[kb] ?? 0) !== p.nr - p.free || p.resv < 0 || p.resv > p.free) {
       out.push({ invariant: 'hugetlb-pool', detail: `${kb} kB pool: ${p.nr} pages, ${p.free} free, ${p.resv} reserved, ${live[kb] ?? 0} in use` });
+    }
+  }
+  // Only the private mapping that made reservations holds any (HPAGE_RESV_OWNER), never a child's copy of it.
+  for (const mm of Object.values(s.mms)) {
+    for (const v of mm.vmas) {
+      if (v.hugetlb && v.hugetlb.resv > 0 && !v.hugetlb.owner) {
+        out.push({ invariant: 'hugetlb-pool', detail: `mm ${mm.id} VMA 0x${v.start.toString(16)} holds ${v.hugetlb.resv} reservation(s) without HPAGE_RESV_OWNER` });
+      }
     }
   }
   // Shmem files (large folios included) are checked with the page-cache references in src/mm/invariants.ts.

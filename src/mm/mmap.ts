@@ -96,7 +96,7 @@ export function do_mmap(
     // Private hugetlb mappings reserve their pages now; shared file mappings use the file's pages.
     const nr = shared ? 0 : size / hs;
     if (nr && !hugetlb_reserve_pages(k, hugeKB, nr)) return -ENOMEM;
-    hugetlb = { kb: hugeKB, resv: nr };
+    hugetlb = shared ? { kb: hugeKB, resv: nr } : { kb: hugeKB, resv: nr, owner: true };
     vmFlags |= VM_HUGETLB;
     // hugetlbfs_file_mmap(): a writable mapping extends i_size to cover it.
     const hfile = file ? k.s.files[file.ino] : undefined;

@@ -92,6 +92,7 @@ export const O_DIRECT = 0x4000;
 
 export const EPERM = 1;
 export const ENOENT = 2;
+export const EINTR = 4;
 export const EIO = 5;
 export const EBADF = 9;
 export const EAGAIN = 11;

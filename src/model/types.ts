@@ -121,8 +121,12 @@ export interface Vma {
   uffdCtx?: number | null;
   /** VM_UFFD_MINOR (a high VM_* bit, bit 38 on 64-bit, kept apart from the 32-bit flags word). */
   uffdMinor?: boolean;
-  /** VM_HUGETLB mappings: the huge page size (KiB) and the pages reserved for the mapping still to fault in. */
-  hugetlb?: { kb: number; resv: number };
+  /**
+   * VM_HUGETLB mappings: the huge page size (KiB) and the pages reserved for the mapping still to fault in;
+   * `owner` for the private mapping that made the reservation (HPAGE_RESV_OWNER), `unmapped` once the owner
+   * took this mapping's pages away after a failed COW (HPAGE_RESV_UNMAPPED).
+   */
+  hugetlb?: { kb: number; resv: number; owner?: boolean; unmapped?: boolean };
 }
 
 export interface Mm {

@@ -217,7 +217,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   fork: {
     params: [],
-    doc: 'c = fork() -> a process handle; statements in `thread c:` sections run in the child. Steps: dup_mm, copy_page_range, copy_present_pte, ptep_set_wrprotect, dup_mmap',
+    doc: 'c = fork() -> a process handle (-ENOMEM if dup_mmap() fails, e.g. no free huge page for a pinned one); statements in `thread c:` sections run in the child. Steps: dup_mm, copy_page_range, copy_present_pte, ptep_set_wrprotect, dup_mmap',
     run(c) {
       const pid = c.m.pidOf(c.tid);
       const mm = c.m.mmOf(c.tid);
@@ -368,6 +368,14 @@ export const SYSCALLS: Record<string, SyscallDef> = {
       const mode = shmemHugeMode(c, SYSCALLS.tmpfs_huge!);
       if (!kernel(c).p.shmemThp || !mode || mode === 'deny' || mode === 'force') return BigInt(-EINVAL);
       c.m.s.config.shmemHuge = { enabled: c.m.s.config.shmemHuge?.enabled ?? 'never', tmpfs: mode };
+      return 0n;
+    },
+  },
+  thp_use_zero_page: {
+    params: ['on'],
+    doc: 'thp_use_zero_page(1|0): /sys/kernel/mm/transparent_hugepage/use_zero_page (a read fault in a THP range maps the huge zeropage)',
+    run(c) {
+      c.m.s.config.thp.useZeroPage = int(c, SYSCALLS.thp_use_zero_page!, 'on') !== 0;
       return 0n;
     },
   },

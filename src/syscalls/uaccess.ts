@@ -16,6 +16,7 @@ import { pte_at, set_pte_at } from '../mm/pgtable.js';
  */
 export class Segv extends Error {
   override name = 'Segv';
+  /** A failed fault (VM_FAULT_SIGBUS: past the end of a file, no free huge page, a poisoned PTE) kills with SIGBUS. */
   readonly signal: 'SIGSEGV' | 'SIGBUS';
   constructor(readonly addr: number, readonly why: string) {
     const signal = why === 'sigbus' || why === 'hwpoison' ? 'SIGBUS' : 'SIGSEGV';

@@ -96,6 +96,10 @@ test('cowlab kernels lists the eras with their commits and switches', () => {
   assert.match(r.out, /^ {2}6c287605fd56 a7f226604170 1493a1913e34 "mm: PG_anon_exclusive/m);
   assert.match(r.out, /^ {4}swpExclusive: none -> enterprise$/m);
   assert.match(r.out, /^swp-excl-everywhere \(6\.3 \.\. 6\.3\):$/m);
+  // A change inside an era is listed there with its version, once.
+  assert.match(r.out, /^ {2}6\.13: 1ced09e0331f "mm: allocate THP on hugezeropage wp-fault/m);
+  assert.match(r.out, /^ {4}hugeZeroWpThp: false -> true$/m);
+  assert.equal(r.out.match(/^ {4}mthp: false -> true$/gm)?.length, 1);
 });
 
 test('cowlab --help names every command, cowlab calls every call', () => {

@@ -243,3 +243,105 @@ mem[0] = 2
   assert.ok(arm.log.some((l) => l.startsWith('clear_soft_dirty: arm64') && l.endsWith('nothing to do')));
   assert.ok(!arm.log.some((l) => l.startsWith('do_wp_page')), 'the second write needs no fault');
 });
+
+test('a write fault on the huge zeropage: a new THP by PMD until 3917c80280c9 (5.8) and from 1ced09e0331f (6.13), zeropage PTEs and one new page between', () => {
+  const src = `thp_enabled(2048, 1)
+thp_use_zero_page(1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+x = mem[0]
+mem[0x1000] = 0x22
+expect mem[0x1000] == 0x22 else "the write is lost"
+expect mem[0] == 0 else "not zero"
+`;
+  const base = 0x7f0000000000 / 4096;
+  const state = (kernel: string) => {
+    const { r, last, log } = run(src, kernel);
+    assert.equal(r.result, 'pass', kernel);
+    assert.deepEqual(last.findings, [], kernel);
+    const mm = last.mms[1]!;
+    return { mm, log, zero: last.zeroPfn, hugeZero: last.hugeZeroPfn! };
+  };
+  for (const kernel of ['5.7', '6.13', '6.18']) {
+    const { mm, log, hugeZero } = state(kernel);
+    const e = mm.huge[String(base)]!;
+    assert.equal(e.hugeZero, false, kernel);
+    assert.notEqual(e.pfn, hugeZero, kernel);
+    assert.deepEqual({ write: e.write, dirty: e.dirty }, { write: true, dirty: true }, kernel);
+    assert.equal(Object.keys(mm.ptes).length, 0, kernel);
+    const fn = kernel === '5.7' ? 'do_huge_pmd_wp_page' : 'do_huge_zero_wp_pmd';
+    assert.ok(log.includes(`${fn}: huge zeropage: replaced by a zeroed THP pfn ${e.pfn}`), kernel);
+  }
+  for (const kernel of ['5.8', '6.12']) {
+    const { mm, zero } = state(kernel);
+    assert.deepEqual(mm.huge, {}, kernel);
+    const ptes = Object.entries(mm.ptes);
+    assert.equal(ptes.length, 512, kernel);
+    const own = ptes.filter(([, p]) => p.kind === 'present' && p.pfn !== zero);
+    assert.deepEqual(own.map(([v]) => Number(v) - base), [1], kernel);
+    assert.ok(ptes.every(([v, p]) => Number(v) - base === 1 || (p.kind === 'present' && p.special && !p.write)), kernel);
+  }
+});
+
+test('a R/O PMD: FOLL_FORCE writes loop in 4.9 (no can_follow_write_pmd until 8310d48b125d), a GUP read dirties it until a8f97366452e (4.15)', () => {
+  const src = `thp_enabled(2048, 1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+mem[0..0x200000] = 0x11
+mprotect(mem, 0x200000, PROT_READ)
+expect write_proc_mem(mem, "AB") == 2 else "the write did not complete"
+expect mem[0..2] == "AB" else "the write is not visible"
+`;
+  const old = run(src, '4.9');
+  assert.ok(old.log.some((l) => l.includes('__get_user_pages() loops forever (killable); stopped with -EINTR')));
+  assert.equal(old.log.filter((l) => l.startsWith('do_huge_pmd_wp_page: THP pfn') && l.endsWith('reused')).length, 16);
+  assert.equal(old.r.expectations[0]!.actual, '-0x4');
+  assert.equal(run(src, '4.10').r.result, 'pass');
+  const touch = `thp_enabled(2048, 1)
+thp_use_zero_page(1)
+mem = mmap(0x200000, PROT_READ, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+x = mem[0]
+y = read_proc_mem(mem, 4)
+`;
+  const dirty = (kernel: string) => run(touch, kernel).last.mms[1]!.huge[String(0x7f0000000000 / 4096)]!.dirty;
+  assert.equal(dirty('4.14'), true);
+  assert.equal(dirty('4.15'), false);
+});
+
+test('a R/O long-term pin of the huge zeropage: 6.13 unshares into a writable PMD-mapped THP (map_anon_folio_pmd), 6.12 into one R/O page', () => {
+  const src = `thp_enabled(2048, 1)
+thp_use_zero_page(1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+x = mem[0]
+pin = pin_user_pages(mem, 4096, FOLL_LONGTERM)
+mem[0] = 0x5a
+expect pin_read(pin, 0, 1) == 0x5a else "the pinned page is not the mapped one"
+`;
+  const base = String(0x7f0000000000 / 4096);
+  const now = run(src, '6.13');
+  assert.deepEqual(now.r.expectations.filter((e) => !e.ok), []);
+  const e = now.last.mms[1]!.huge[base]!;
+  assert.deepEqual({ hugeZero: e.hugeZero, write: e.write }, { hugeZero: false, write: true });
+  const before = run(src, '6.12');
+  assert.deepEqual(before.r.expectations.filter((x) => !x.ok), []);
+  assert.deepEqual(before.last.mms[1]!.huge, {});
+  assert.ok(before.log.some((l) => /^wp_page_copy: zeropage replaced by a copy, pfn \d+ \(unshare: R\/O\)$/.test(l)));
+});
+
+test('until 5.7 the huge zeropage write fault allocates a THP only while THP is enabled for the VMA; do_huge_zero_wp_pmd (6.13) does not ask', () => {
+  const src = `thp_enabled(2048, 1)
+thp_use_zero_page(1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+x = mem[0]
+thp_enabled(2048, 0)
+mem[0] = 1
+`;
+  const huge = (kernel: string) => Object.keys(run(src, kernel).last.mms[1]!.huge).length;
+  assert.equal(huge('5.7'), 0);
+  assert.equal(huge('6.13'), 1);
+  assert.equal(huge('4.4'), 0);
+  assert.equal(huge('6.12'), 0);
+});

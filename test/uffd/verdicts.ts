@@ -169,6 +169,13 @@ export const UFFD_VERDICTS: Record<string, Verdicts> = {
     ['5.19', '6.3', 'UFFDIO_CONTINUE_MODE_WP is not supported'],
     ['6.4', '6.18', null],
   ],
+  uffd_wp_hugetlb_fork_shared: [
+    ['4.4', '5.18', WP_HUGETLB],
+    // copy_page_range() always copied VM_HUGETLB VMAs, the present huge PTE with its uffd-wp bit ...
+    ['5.19', '5.19', "the child's shared huge PTE kept a stale uffd-wp bit: a write it never protected was reported"],
+    // ... until bcd51a3c679d (6.0) let vma_needs_copy() skip a shared one: the child refaults without the bit.
+    ['6.0', '6.18', null],
+  ],
 };
 
 /** Reproducers run on another architecture: [example, arch] -> verdicts. */
