@@ -741,9 +741,8 @@ export function mfill_atomic_zeropage(k: Kernel, c: UffdCtx, mm: Mm, start: numb
   if (!(vma.flags & VM_SHARED)) anon_vma_prepare(k, vma);
   let done = 0;
   for (let a = start; a < start + len; a += ps) {
-    if (huge_at(k, mm, a)) return done ? done : -EEXIST;
-    if (mfill_file_over_size(k, vma, a)) return done ? done : -EFAULT;
-    if (pte_at(k, mm, a)) return done ? done : -EEXIST;
+    const err = mfill_dst_pte_none(k, mm, vma, a);
+    if (err) return done ? done : err;
     if (vma.file && vma.flags & VM_SHARED) {
       const file = k.s.files[vma.file.ino]!;
       const index = vma.file.pgoff + (a - vma.start) / ps;
@@ -764,6 +763,13 @@ export function mfill_atomic_zeropage(k: Kernel, c: UffdCtx, mm: Mm, start: numb
   trace(k, 'mfill_atomic_zeropage', `${done} byte(s) at 0x${start.toString(16)} ${vma.file && vma.flags & VM_SHARED ? 'zero-filled in the page cache' : 'mapped to the zeropage'}`);
   if (!(mode & UFFDIO_ZEROPAGE_MODE_DONTWAKE)) wake_userfault(k, c, start, done);
   return done;
+}
+
+/** The destination checks of mfill_atomic_pte_zeropage/_poison: -EEXIST over a THP, a PTE or any marker, -EFAULT past i_size, else 0. */
+function mfill_dst_pte_none(k: Kernel, mm: Mm, vma: Vma, a: number): number {
+  if (huge_at(k, mm, a)) return -EEXIST;
+  if (mfill_file_over_size(k, vma, a)) return -EFAULT;
+  return pte_at(k, mm, a) ? -EEXIST : 0;
 }
 
 /**
@@ -791,9 +797,8 @@ export function mfill_atomic_poison(k: Kernel, c: UffdCtx, mm: Mm, start: number
   if (!(vma.flags & VM_SHARED)) anon_vma_prepare(k, vma);
   let done = 0;
   for (let a = start; a < start + len; a += ps) {
-    if (huge_at(k, mm, a)) return done ? done : -EEXIST;
-    if (mfill_file_over_size(k, vma, a)) return done ? done : -EFAULT;
-    if (pte_at(k, mm, a)) return done ? done : -EEXIST;
+    const err = mfill_dst_pte_none(k, mm, vma, a);
+    if (err) return done ? done : err;
     set_pte_at(k, mm, a, { kind: 'marker', uffdWp: false, poisoned: true });
     done += ps;
   }
