@@ -373,6 +373,12 @@ export const HISTORY: Change[] = [
     set: { mthp: true },
   },
   {
+    version: '6.9',
+    commit: 'cd197c3a2040',
+    title: 'mm: prohibit the last subpage from reusing the entire large folio',
+    set: { wpReuseLargeAnon: 'never' },
+  },
+  {
     version: '6.10',
     commit: '845982eb264b 3931b871c493 5ed890ce5147',
     title: 'mm: swap: allow storage of all mTHP orders; madvise: avoid split during MADV_PAGEOUT and MADV_COLD; mm: vmscan: avoid split during shrink_folio_list()',
@@ -408,5 +414,11 @@ export const HISTORY: Change[] = [
     commit: '1ced09e0331f',
     title: 'mm: allocate THP on hugezeropage wp-fault (do_huge_zero_wp_pmd)',
     set: { hugeZeroWpThp: true },
+  },
+  {
+    version: '6.15',
+    commit: '1da190f4d0a6',
+    title: 'mm: Copy-on-Write (COW) reuse support for PTE-mapped THP (MM ids: CONFIG_MM_ID)',
+    set: { wpReuseLargeAnon: 'mm_exclusive' },
   },
 ];

@@ -29,6 +29,12 @@ export interface Policies {
   wpKsmReuse: boolean;
   /** 6.7: the refcount test moved into wp_can_reuse_anon_folio() (same decision, kernel-faithful name). */
   wpCanReuseAnonFolio: boolean;
+  /**
+   * A write fault on a page of a large anon folio: the small-folio refcount test (a folio mapped
+   * once, with no other reference, is reused whole); cd197c3a2040 (6.9) never reuses; 1da190f4d0a6
+   * (6.15) reuses when this mm alone maps it and every reference is a mapping.
+   */
+  wpReuseLargeAnon: 'refcount' | 'never' | 'mm_exclusive';
   /** 6c287605fd56 (5.19): PG_anon_exclusive exists and fork/swap/GUP maintain it. */
   anonExclusive: boolean;
   /** Which architectures keep PG_anon_exclusive in swap PTEs (1493a1913e34, then the 6.3 all-arch series). */
@@ -184,6 +190,7 @@ export const BASE_POLICIES: Policies = {
   wpReuse: 'reuse_swap_page',
   wpKsmReuse: false,
   wpCanReuseAnonFolio: false,
+  wpReuseLargeAnon: 'refcount',
   anonExclusive: false,
   swpExclusive: 'none',
   swapinReuse: 'reuse_swap_page',

@@ -6,7 +6,10 @@ import {
   isCowMapping,
 } from '../model/flags.js';
 import { type Kernel, trace, ModelBug, folio, vpn } from './context.js';
-import { PageAnonExclusive, folio_alloc, folio_add_lru, folio_mapped, folio_nr_pages, folio_put, lru_add_drain, page_data, page_mapcount } from './folio.js';
+import {
+  PageAnonExclusive, SetPageAnonExclusive, folio_alloc, folio_add_lru, folio_mapcount, folio_mapped, folio_nr_pages, folio_put, lru_add_drain, page_data,
+  page_mapcount,
+} from './folio.js';
 import {
   __split_huge_pmd, do_huge_pmd_anonymous_page, do_huge_pmd_wp_page, huge_at, pmdSize, ptes_populated, thp_vma_suitable, zap_huge_pmd,
 } from './huge_memory.js';
@@ -14,7 +17,7 @@ import { shmem_pmd_mappable } from './shmem.js';
 import { huge_pte_install_uffd_wp_if_needed, hugetlb_fault } from './hugetlb.js';
 import {
   page_add_anon_rmap, page_add_file_rmap, page_add_new_anon_rmap, page_move_anon_rmap, page_remove_rmap,
-  anon_vma_prepare,
+  anon_vma_prepare, folio_maybe_mapped_shared,
 } from './rmap.js';
 import { filemap_fault } from './filemap.js';
 import {
@@ -237,12 +240,17 @@ function wp_page_copy(
 /** wp_can_reuse_anon_folio() (6.7; the same test inline in do_wp_page since 5.19): refcount-based exclusivity. */
 function wp_can_reuse_anon_folio(k: Kernel, f: Folio, pfn: number, vma: Vma): boolean {
   const fn = k.p.wpCanReuseAnonFolio ? 'wp_can_reuse_anon_folio' : 'do_wp_page';
+  if (f.order > 0 && k.p.wpReuseLargeAnon === 'never') {
+    trace(k, fn, `pfn ${pfn} is a page of order-${f.order} pfn ${f.pfn}: copy (cd197c3a2040)`);
+    return false;
+  }
+  if (f.order > 0 && k.p.wpReuseLargeAnon === 'mm_exclusive') return __wp_can_reuse_large_anon_folio(k, f, pfn);
   if (f.ksm || f.refcount > 3) {
     trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} > 3: copy`);
     return false;
   }
   if (!f.lru) lru_add_drain(k);
-  if (f.refcount > 1 + (f.swapCache ? folio_nr_pages(f) : 0)) {
+  if (f.refcount > 1 + (f.swapCache ? 1 : 0)) {
     trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} > 1 + swapcache: copy`);
     return false;
   }
@@ -253,6 +261,33 @@ function wp_can_reuse_anon_folio(k: Kernel, f: Folio, pfn: number, vma: Vma): bo
   }
   page_move_anon_rmap(k, pfn, vma);
   trace(k, fn, `pfn ${pfn} refcount 1: reuse`);
+  return true;
+}
+
+/**
+ * __wp_can_reuse_large_anon_folio() (1da190f4d0a6, 6.15): reuse a page of a
+ * large folio when more than one page of it is mapped, this mm alone maps it
+ * (folio_maybe_mapped_shared(), from the MM ids) and every reference is a
+ * mapping; do_wp_page() then marks just this page PageAnonExclusive.
+ */
+function __wp_can_reuse_large_anon_folio(k: Kernel, f: Folio, pfn: number): boolean {
+  const fn = '__wp_can_reuse_large_anon_folio';
+  const mapcount = folio_mapcount(f);
+  if (mapcount <= 1) {
+    trace(k, fn, `order-${f.order} pfn ${f.pfn} mapped once: copy, and let the folio go`);
+    return false;
+  }
+  if (folio_maybe_mapped_shared(k, f)) {
+    trace(k, fn, `order-${f.order} pfn ${f.pfn} maybe mapped shared: copy`);
+    return false;
+  }
+  if (f.swapCache) try_to_free_swap(k, f);
+  if (f.refcount !== mapcount) {
+    trace(k, fn, `order-${f.order} pfn ${f.pfn} refcount ${f.refcount} != mapcount ${mapcount}: copy`);
+    return false;
+  }
+  SetPageAnonExclusive(k, pfn);
+  trace(k, fn, `order-${f.order} pfn ${f.pfn} mapped by this mm alone, refcount = mapcount ${mapcount}: reuse pfn ${pfn}`);
   return true;
 }
 

@@ -116,6 +116,21 @@ export function folio_mappings(k: Kernel, f: Folio): { mm: Mm; addr: number }[] 
 }
 
 /**
+ * folio_maybe_mapped_shared() (6.15 with CONFIG_MM_ID): is the folio mapped
+ * into more than one mm? The kernel keeps two MM ids per large folio; the
+ * model counts the mms whose page tables map it, which gives the same answer
+ * while at most two processes map it at once (after a third did, the kernel
+ * keeps answering "shared" until the folio is unmapped).
+ */
+export function folio_maybe_mapped_shared(k: Kernel, f: Folio): boolean {
+  const mms = new Set(folio_mappings(k, f).map(({ mm }) => mm.id));
+  for (const mm of Object.values(k.s.mms)) {
+    if (Object.values(mm.huge).some((e) => e.pfn === f.pfn && !e.hugeZero)) mms.add(mm.id);
+  }
+  return mms.size > 1;
+}
+
+/**
  * try_to_unmap(folio, TTU_SPLIT_HUGE_PMD) for a swap-cache anon folio: a PMD
  * mapping is split into PTEs first (split_huge_pmd_address() in
  * try_to_unmap_one()), then every PTE becomes a swap PTE for its page's entry.

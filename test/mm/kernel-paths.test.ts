@@ -345,3 +345,39 @@ mem[0] = 1
   assert.equal(huge('4.4'), 0);
   assert.equal(huge('6.12'), 0);
 });
+
+test('a write to a page of a PTE-mapped THP no one else maps: copied until 1da190f4d0a6 (6.15) reuses it; a folio mapped once is reused until cd197c3a2040 (6.9)', () => {
+  const forked = (rest: string) => `thp_enabled(2048, 1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+madvise(mem, 0x200000, MADV_HUGEPAGE)
+mem[0..0x200000] = 0x11
+mprotect(mem + 0x1000, 0x1000, PROT_READ)
+mprotect(mem + 0x1000, 0x1000, PROT_READ|PROT_WRITE)
+c = fork()
+thread c:
+  exit(0)
+thread main:
+  expect wait(c) == 0
+${rest}  mem[0] = 0x22
+  expect mem[0..2] == [0x22, 0x11]
+`;
+  const outcome = (src: string, kernel: string) => {
+    const { r, log } = run(src, kernel);
+    assert.deepEqual(r.expectations.filter((e) => !e.ok), [], kernel);
+    assert.deepEqual(r.findings, [], kernel);
+    const reused = log.some((l) => /^wp_page_reuse: pfn \d+ reused/.test(l));
+    assert.equal(reused, !log.some((l) => l.startsWith('wp_page_copy:')), kernel);
+    return { reused, log };
+  };
+  const whole = forked('');
+  assert.equal(outcome(whole, '6.8').reused, false);
+  assert.equal(outcome(whole, '6.14').reused, false);
+  const now = outcome(whole, '6.15');
+  assert.equal(now.reused, true);
+  assert.ok(now.log.some((l) => /^__wp_can_reuse_large_anon_folio: order-9 pfn \d+ mapped by this mm alone, refcount = mapcount 512: reuse/.test(l)));
+  // Only page 0 still mapped: reused as a small folio would be, until 6.9 gives such a folio back instead.
+  const single = forked('  madvise(mem + 0x1000, 0x1ff000, MADV_DONTNEED)\n');
+  assert.equal(outcome(single, '6.8').reused, true);
+  assert.equal(outcome(single, '6.9').reused, false);
+  assert.ok(outcome(single, '6.18').log.some((l) => l.includes('mapped once: copy, and let the folio go')));
+});
