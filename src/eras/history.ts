@@ -232,6 +232,12 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.2',
+    commit: '6cce3314b928',
+    title: 'mm/ksm: fix KSM COW breaking with userfaultfd-wp via FAULT_FLAG_UNSHARE',
+    set: { ksmBreakUnshare: true },
+  },
+  {
+    version: '6.2',
     commit: '49d6d7fb6313',
     title: 'mm/uffd: fix pte marker when fork() without fork event',
     set: { forkMarkerOnlyUffdWp: true },

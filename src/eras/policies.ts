@@ -143,6 +143,8 @@ export interface Policies {
   mthp: boolean;
   /** 7d6e2d963845 (6.1): MADV_COLLAPSE exists (cow.c's anon THP collapse family). */
   madvCollapse: boolean;
+  /** 6cce3314b928 (6.2): break_ksm() (MADV_UNMERGEABLE, break_cow) unshares with FAULT_FLAG_UNSHARE instead of a write fault. */
+  ksmBreakUnshare: boolean;
 }
 
 /** What mainline 4.4 does; later changes override fields. */
@@ -157,6 +159,7 @@ export const BASE_POLICIES: Policies = {
   gupFastBarriers: false,
   wpReuse: 'reuse_swap_page',
   wpKsmReuse: false,
+  ksmBreakUnshare: false,
   wpCanReuseAnonFolio: false,
   anonExclusive: false,
   swpExclusive: 'none',

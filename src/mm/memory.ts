@@ -189,7 +189,7 @@ function wp_page_copy(
 function wp_can_reuse_anon_folio(k: Kernel, f: Folio, pfn: number, vma: Vma): boolean {
   const fn = k.p.wpCanReuseAnonFolio ? 'wp_can_reuse_anon_folio' : 'do_wp_page';
   if (f.ksm || f.refcount > 3) {
-    trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} > 3: copy`);
+    trace(k, fn, `pfn ${f.pfn} ${f.ksm ? 'is a KSM page' : `refcount ${f.refcount} > 3`}: copy`);
     return false;
   }
   if (!f.lru) lru_add_drain(k);
