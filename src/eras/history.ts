@@ -344,6 +344,12 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.11',
+    commit: '',
+    title: "mm/ksm: don't waste time searching stable tree for fast changing page (Chengming Zhou, series based on v6.10-rc4; mainline hash and version unverified)",
+    set: { ksmChecksumFirst: true },
+  },
+  {
+    version: '6.11',
     commit: 'c18160dba5ff 20dfa5b7adc5',
     title: 'mm: swap: reuse exclusive folio directly instead of wp page faults; set pte writable while pte_soft_dirty() is true in do_swap_page()',
     era: 'swapin-writable',

@@ -145,6 +145,8 @@ export interface Policies {
   madvCollapse: boolean;
   /** 6cce3314b928 (6.2): break_ksm() (MADV_UNMERGEABLE, break_cow) unshares with FAULT_FLAG_UNSHARE instead of a write fault. */
   ksmBreakUnshare: boolean;
+  /** "mm/ksm: don't waste time searching stable tree for fast changing page" (6.11, unverified): the checksum test comes before the stable tree search. */
+  ksmChecksumFirst: boolean;
 }
 
 /** What mainline 4.4 does; later changes override fields. */
@@ -160,6 +162,7 @@ export const BASE_POLICIES: Policies = {
   wpReuse: 'reuse_swap_page',
   wpKsmReuse: false,
   ksmBreakUnshare: false,
+  ksmChecksumFirst: false,
   wpCanReuseAnonFolio: false,
   anonExclusive: false,
   swpExclusive: 'none',

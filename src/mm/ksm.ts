@@ -255,6 +255,18 @@ function cmp_and_merge_page(k: Kernel, s: KsmScanState): string {
     endPage(k, s);
     return 'cmp_and_merge_page';
   }
+  // The page is new or changing: wait a pass before trusting its content (from 6.11 before the stable tree too).
+  const changed = (): boolean => {
+    const st = ksmState(k);
+    const key = `${cur.mm}:${vpn(k, cur.addr)}`;
+    const sum = checksum(f);
+    if (st.checksums[key] === sum) return false;
+    st.checksums[key] = sum;
+    trace(k, 'cmp_and_merge_page', `${at}: pfn ${cur.pfn} checksum recorded`);
+    endPage(k, s);
+    return true;
+  };
+  if (k.p.ksmChecksumFirst && changed()) return 'cmp_and_merge_page';
   const kpfn = stableTree(k).find((pfn) => pfn !== cur.pfn && equalData(folio(k, pfn).data, f.data));
   if (kpfn !== undefined) {
     get(k, s, kpfn);
@@ -263,16 +275,7 @@ function cmp_and_merge_page(k: Kernel, s: KsmScanState): string {
     trace(k, 'stable_tree_search', `${at}: pfn ${cur.pfn} matches KSM pfn ${kpfn}`);
     return 'stable_tree_search';
   }
-  const st = ksmState(k);
-  const key = `${cur.mm}:${vpn(k, cur.addr)}`;
-  const sum = checksum(f);
-  if (st.checksums[key] !== sum) {
-    // The page is new or changing: wait a pass before trusting its content.
-    st.checksums[key] = sum;
-    trace(k, 'cmp_and_merge_page', `${at}: pfn ${cur.pfn} checksum recorded`);
-    endPage(k, s);
-    return 'cmp_and_merge_page';
-  }
+  if (!k.p.ksmChecksumFirst && changed()) return 'cmp_and_merge_page';
   // unstable_tree_search_insert(): only entries still mapping the same anon page count (get_mergeable_page()).
   const tree = s.unstable.find((u) => {
     const g = anonPageAt(k, u);
