@@ -8,6 +8,8 @@ import { runScenario, type RunResult } from '../../src/scenario/run.js';
 import type { Folio, KernelState, PresentPte } from '../../src/model/types.js';
 import { ksm_invariants } from '../../src/mm/ksm.js';
 import { MAINLINE, compareVersions } from '../../src/eras/profiles.js';
+import { Machine } from '../../src/syscalls/machine.js';
+import { type StepResult, op_step } from '../../src/syscalls/ops.js';
 
 function run(src: string, kernel: string, opts: { findings?: boolean } = {}): { r: RunResult; log: string[]; last: KernelState } {
   const log: string[] = [];
@@ -303,4 +305,67 @@ test('invariants: a KSM page is never PageAnonExclusive and never mapped writabl
   bad.folios[k.pfn]!.anonExclusive = true;
   (bad.mms[1]!.ptes[String(BASE / 4096)] as PresentPte).write = true;
   assert.deepEqual(ksm_invariants(bad).map((v) => v.invariant).sort(), ['ksm-exclusive', 'writable-ksm']);
+});
+
+/**
+ * Every interleaving (up to a depth) of a R/O GUP-fast pin with KSM's
+ * write_protect_page() and replace_page() on the page it pins, as single
+ * steps on the machine: from 5.19 no pin ever sits on a page that is not
+ * PageAnonExclusive or no longer mapped; before, some schedule pins a page
+ * KSM shares or replaces.
+ */
+function interleavings(kernel: string): { bad: number; runs: number } {
+  let setup: KernelState | null = null;
+  runScenario(parseScenario(`thread main:
+${roClean.split('\n').map((l) => `  ${l}`).join('\n')}
+  ksm_scan()
+  s = start ksm_scan() until after try_to_merge_one_page
+thread pinner:
+  p = start pin_user_pages(mem, 4096, 0, fast=1) until after raw_read_seqcount
+`, 'i.cow'), { kernel, arch: 'x86_64', onStep: (e) => { setup = structuredClone(e.after); } });
+  let bad = 0;
+  let runs = 0;
+  const depth = 9;
+  for (let bits = 0; bits < 2 ** depth; bits++) {
+    const m = new Machine({ kernel, arch: 'x86_64' });
+    m.s = structuredClone(setup!);
+    const ids = Object.values(m.s.ops).map((o) => o.id);
+    const gupId = ids.find((id) => m.s.ops[id]!.kind === 'gup_user')!;
+    const ksmId = ids.find((id) => m.s.ops[id]!.kind === 'ksm_scan')!;
+    const tid = Number(Object.keys(m.s.tasks)[0]);
+    const stepOp = (id: number): StepResult => m.step(tid, (r: StepResult) => r.label, (k) => {
+      const r = op_step(k, k.s.ops[id]!);
+      if (r.done) delete k.s.ops[id];
+      return r;
+    });
+    for (let i = 0; m.s.ops[gupId] || m.s.ops[ksmId]; i++) {
+      const wantGup = i < depth ? ((bits >> i) & 1) === 1 : true;
+      const id = (wantGup && m.s.ops[gupId]) || !m.s.ops[ksmId] ? gupId : ksmId;
+      const r = stepOp(id);
+      // The slow path waits for the page table lock KSM holds: KSM goes on.
+      if (r.blocked) stepOp(ksmId);
+    }
+    runs++;
+    const pin = Object.values(m.s.pins)[0]!;
+    const pfn = pin.refs[0]!.pfn;
+    const mapped = m.s.mms[1]!.ptes[String(BASE / 4096)];
+    const f = m.s.folios[pfn]!;
+    const ok = mapped?.kind === 'present' && mapped.pfn === pfn && !f.ksm;
+    if (!ok) bad++;
+    if (compareVersions(kernel, '5.19') >= 0) {
+      assert.deepEqual(m.s.findings, [], `${kernel} schedule ${bits.toString(2)}`);
+      assert.ok(ok && f.anonExclusive, `${kernel} schedule ${bits.toString(2)}: the pin is on the exclusive page mapped at mem`);
+    } else {
+      assert.deepEqual(m.s.findings.filter((x) => x.invariant !== 'pinned-page-replaced'), [], `${kernel} schedule ${bits.toString(2)}`);
+    }
+  }
+  return { bad, runs };
+}
+
+test('every interleaving of GUP-fast (B0-B5) with write_protect_page() (A1-A4) and replace_page(): reliable from 5.19', () => {
+  for (const v of ['5.19', '6.0', '6.1', '6.18']) assert.deepEqual(interleavings(v).bad, 0, v);
+  for (const v of ['5.4', '5.10', '5.18']) {
+    const { bad, runs } = interleavings(v);
+    assert.ok(bad > 0 && runs === 512, `${v}: some schedule leaves the pin on a KSM page or off the mapping (${bad}/${runs})`);
+  }
 });
