@@ -412,11 +412,12 @@ function try_to_merge_one_page(k: Kernel, s: KsmScanState): string {
   return 'replace_page';
 }
 
-/** replace_page(): map the KSM page R/O at the address and drop the page's mapping. */
+/** replace_page(): map the KSM page R/O at the address and drop the page's mapping (then try_to_free_swap() if unmapped). */
 function replace_page(k: Kernel, mm: Mm, t: MergeTarget, kpage: Folio): void {
   kpage.refcount++;
   kpage.mapcount++;
-  set_pte_at(k, mm, t.addr, { ...mk_pte(kpage.pfn), softDirty: t.orig!.softDirty });
+  // mk_pte(kpage, vma->vm_page_prot): a fresh R/O PTE, without the old one's soft-dirty or uffd-wp bit.
+  set_pte_at(k, mm, t.addr, mk_pte(kpage.pfn));
   page_remove_rmap(k, t.pfn);
   const old = folio(k, t.pfn);
   if (!folio_mapped(old) && old.swapCache) try_to_free_swap(k, old);

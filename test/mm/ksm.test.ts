@@ -314,10 +314,10 @@ test('invariants: a KSM page is never PageAnonExclusive and never mapped writabl
  * PageAnonExclusive or no longer mapped; before, some schedule pins a page
  * KSM shares or replaces.
  */
-function interleavings(kernel: string): { bad: number; runs: number } {
+function interleavings(kernel: string, prefix = roClean): { bad: number; runs: number; changed: number; unshare: number } {
   let setup: KernelState | null = null;
   runScenario(parseScenario(`thread main:
-${roClean.split('\n').map((l) => `  ${l}`).join('\n')}
+${prefix.split('\n').map((l) => `  ${l}`).join('\n')}
   ksm_scan()
   s = start ksm_scan() until after try_to_merge_one_page
 thread pinner:
@@ -325,10 +325,16 @@ thread pinner:
 `, 'i.cow'), { kernel, arch: 'x86_64', onStep: (e) => { setup = structuredClone(e.after); } });
   let bad = 0;
   let runs = 0;
+  let changed = 0;
+  let unshare = 0;
   const depth = 9;
   for (let bits = 0; bits < 2 ** depth; bits++) {
     const m = new Machine({ kernel, arch: 'x86_64' });
     m.s = structuredClone(setup!);
+    m.listener = (e) => {
+      if (e.log.some((l) => l.startsWith('gup_fast: PTE changed under us'))) changed++;
+      if (e.log.some((l) => l.startsWith('gup_fast: gup_must_unshare'))) unshare++;
+    };
     const ids = Object.values(m.s.ops).map((o) => o.id);
     const gupId = ids.find((id) => m.s.ops[id]!.kind === 'gup_user')!;
     const ksmId = ids.find((id) => m.s.ops[id]!.kind === 'ksm_scan')!;
@@ -359,11 +365,22 @@ thread pinner:
       assert.deepEqual(m.s.findings.filter((x) => x.invariant !== 'pinned-page-replaced'), [], `${kernel} schedule ${bits.toString(2)}`);
     }
   }
-  return { bad, runs };
+  return { bad, runs, changed, unshare };
 }
 
 test('every interleaving of GUP-fast (B0-B5) with write_protect_page() (A1-A4) and replace_page(): reliable from 5.19', () => {
-  for (const v of ['5.19', '6.0', '6.1', '6.18']) assert.deepEqual(interleavings(v).bad, 0, v);
+  for (const v of ['5.19', '6.0', '6.1', '6.18']) {
+    const r = interleavings(v);
+    // When (A4) restores the very PTE (B4) sees nothing: some schedules are caught by (B5) alone.
+    assert.deepEqual([r.bad, r.unshare > 0], [0, true], v);
+  }
+  // A dirty R/O PTE: (A4) restores a different (clean) PTE, so (B4) can catch the change too.
+  const roDirty = roClean.replace('madvise(mem, 8192, MADV_PAGEOUT)\nx = mem[0]\ny = mem[4096]\n', '');
+  assert.notEqual(roDirty, roClean);
+  for (const v of ['5.19', '6.18']) {
+    const r = interleavings(v, roDirty);
+    assert.deepEqual([r.bad, r.changed > 0], [0, true], `${v}, dirty PTE`);
+  }
   for (const v of ['5.4', '5.10', '5.18']) {
     const { bad, runs } = interleavings(v);
     assert.ok(bad > 0 && runs === 512, `${v}: some schedule leaves the pin on a KSM page or off the mapping (${bad}/${runs})`);
