@@ -313,6 +313,12 @@ export const HISTORY: Change[] = [
     set: { uffdWpAsync: true },
   },
   {
+    version: '6.7',
+    commit: '5e924ff54d08',
+    title: 'mm/ksm: add "smart" page scanning mode',
+    set: { ksmSmartScan: true },
+  },
+  {
     version: '6.8',
     commit: 'adef440691ba',
     title: 'userfaultfd: UFFDIO_MOVE uABI (move_pages(): exclusive anonymous pages, swap entries and the zeropage)',
@@ -344,8 +350,8 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.11',
-    commit: '',
-    title: "mm/ksm: don't waste time searching stable tree for fast changing page (Chengming Zhou, series based on v6.10-rc4; mainline hash and version unverified)",
+    commit: 'd58a361b0350',
+    title: "mm/ksm: don't waste time searching stable tree for fast changing page",
     set: { ksmChecksumFirst: true },
   },
   {

@@ -145,8 +145,10 @@ export interface Policies {
   madvCollapse: boolean;
   /** 6cce3314b928 (6.2): break_ksm() (MADV_UNMERGEABLE, break_cow) unshares with FAULT_FLAG_UNSHARE instead of a write fault. */
   ksmBreakUnshare: boolean;
-  /** "mm/ksm: don't waste time searching stable tree for fast changing page" (6.11, unverified): the checksum test comes before the stable tree search. */
+  /** d58a361b0350 (6.11): cmp_and_merge_page() tests the checksum before searching the stable tree. */
   ksmChecksumFirst: boolean;
+  /** 5e924ff54d08 (6.7): KSM "smart scan", on by default, skips pages that repeatedly failed to merge. */
+  ksmSmartScan: boolean;
 }
 
 /** What mainline 4.4 does; later changes override fields. */
@@ -163,6 +165,7 @@ export const BASE_POLICIES: Policies = {
   wpKsmReuse: false,
   ksmBreakUnshare: false,
   ksmChecksumFirst: false,
+  ksmSmartScan: false,
   wpCanReuseAnonFolio: false,
   anonExclusive: false,
   swpExclusive: 'none',

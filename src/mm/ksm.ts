@@ -16,12 +16,21 @@ import { mk_pte, pte_at, set_pte_at } from './pgtable.js';
 import { page_remove_rmap, page_try_share_anon_rmap } from './rmap.js';
 import { try_to_free_swap } from './swapfile.js';
 
-/** What outlives a scan: KSM pages of the stable tree, and each rmap_item's oldchecksum. */
+/** An rmap_item: what KSM remembers about a mapped address between passes. */
+export interface KsmRmapItem {
+  /** oldchecksum: the content seen at the last visit (calc_checksum()); null before the first. */
+  checksum: string | null;
+  /** age and remaining_skips of smart scan (5e924ff54d08, 6.7). */
+  age: number;
+  skips: number;
+}
+
+/** What outlives a scan: KSM pages of the stable tree, and the rmap_items. */
 export interface KsmState {
   /** The stable tree, as a list of KSM page pfns (no stable_node chains, no NUMA trees). */
   stable: number[];
-  /** rmap_item->oldchecksum by "mm:vpn": the content seen at the last scan (calc_checksum()). */
-  checksums: Record<string, string>;
+  /** rmap_items by "mm:vpn"; one is dropped when a pass finds no page at its address. */
+  items: Record<string, KsmRmapItem>;
 }
 
 /** A page of a mergeable VMA that one pass visits. */
@@ -60,7 +69,7 @@ export interface KsmScanState {
 }
 
 function ksmState(k: Kernel): KsmState {
-  return (k.s.ksm ??= { stable: [], checksums: {} });
+  return (k.s.ksm ??= { stable: [], items: {} });
 }
 
 function isMergeable(vma: Vma): boolean {
@@ -211,14 +220,52 @@ export function ksm_scan_step(k: Kernel, s: KsmScanState): string {
   }
 }
 
+function itemKey(k: Kernel, it: Item): string {
+  return `${it.mm}:${vpn(k, it.addr)}`;
+}
+
+/** skip_age(): how many passes a page that still did not merge is skipped. */
+function skip_age(age: number): number {
+  return age <= 3 ? 1 : age <= 5 ? 2 : age <= 8 ? 4 : 8;
+}
+
+/**
+ * should_skip_rmap_item() (smart scan, 5e924ff54d08, 6.7, on by default):
+ * a page not yet merged after three visits is skipped for a growing number of
+ * passes; KSM pages never are.
+ */
+function should_skip_rmap_item(k: Kernel, f: Folio, item: KsmRmapItem): boolean {
+  if (!k.p.ksmSmartScan || f.ksm) return false;
+  const age = item.age;
+  if (age < 255) item.age++;
+  if (age < 3) return false;
+  if (item.skips === 0) {
+    item.skips = skip_age(age);
+    return false;
+  }
+  item.skips--;
+  return true;
+}
+
 /** scan_get_next_rmap_item(): the next anon page of a mergeable VMA, with a reference (follow_page(FOLL_GET)). */
 function scan_get_next_rmap_item(k: Kernel, s: KsmScanState): string {
   // "A number of pages can hang around indefinitely on per-cpu pagevecs": drained once per pass.
   if (s.i === 0) lru_add_drain(k);
+  const items = ksmState(k).items;
   while (s.i < s.items.length) {
     const it = s.items[s.i++]!;
     const f = anonPageAt(k, it);
-    if (!f) continue;
+    const key = itemKey(k, it);
+    if (!f) {
+      // get_next_rmap_item() frees the items of addresses that no longer map a page.
+      delete items[key];
+      continue;
+    }
+    const item = (items[key] ??= { checksum: null, age: 0, skips: 0 });
+    if (should_skip_rmap_item(k, f, item)) {
+      trace(k, 'should_skip_rmap_item', `0x${it.addr.toString(16)}: pfn ${f.pfn} skipped (${item.skips} more pass(es) to skip)`);
+      continue;
+    }
     get(k, s, f.pfn);
     s.cur = { ...it, pfn: f.pfn };
     s.phase = 'cmp';
@@ -255,13 +302,12 @@ function cmp_and_merge_page(k: Kernel, s: KsmScanState): string {
     endPage(k, s);
     return 'cmp_and_merge_page';
   }
-  // The page is new or changing: wait a pass before trusting its content (from 6.11 before the stable tree too).
+  // The page is new or changing: wait a pass before trusting its content (d58a361b0350, 6.11: before the stable tree too).
   const changed = (): boolean => {
-    const st = ksmState(k);
-    const key = `${cur.mm}:${vpn(k, cur.addr)}`;
+    const item = ksmState(k).items[itemKey(k, cur)]!;
     const sum = checksum(f);
-    if (st.checksums[key] === sum) return false;
-    st.checksums[key] = sum;
+    if (item.checksum === sum) return false;
+    item.checksum = sum;
     trace(k, 'cmp_and_merge_page', `${at}: pfn ${cur.pfn} checksum recorded`);
     endPage(k, s);
     return true;

@@ -98,6 +98,26 @@ expect ksm_scan() == @N@
   }
 });
 
+test('smart scan (5e924ff54d08, 6.7): a page that did not merge for three visits is skipped for growing numbers of passes', () => {
+  const src = `mem = mmap(8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0..8192] = 0x5a
+mem[4096] = 1
+madvise(mem, 8192, MADV_MERGEABLE)
+${'expect ksm_scan() == 0\n'.repeat(4)}mem[4096] = 0x5a
+`;
+  for (const [v, pass] of [['6.6', 2], ['6.7', 5], ['6.18', 5]] as const) {
+    // Passes after the pages became identical until the one that merges them.
+    const { log, last } = run(`${src}${'expect ksm_scan() == 0\n'.repeat(pass - 1)}expect ksm_scan() == 1\n`, v);
+    assert.equal(ksmFolios(last).length, 1, v);
+    const skips = log.filter((l) => l.startsWith('should_skip_rmap_item: 0x7f0000001000'));
+    assert.deepEqual(skips, v === '6.6' ? [] : [
+      `should_skip_rmap_item: 0x7f0000001000: pfn 2 skipped (0 more pass(es) to skip)`,
+      `should_skip_rmap_item: 0x7f0000001000: pfn 2 skipped (1 more pass(es) to skip)`,
+      `should_skip_rmap_item: 0x7f0000001000: pfn 2 skipped (0 more pass(es) to skip)`,
+    ], v);
+  }
+});
+
 test('a write to a KSM page copies it (do_wp_page); KSM pages are never reused from 5.9', () => {
   for (const v of ['4.4', '5.9', '5.19', '6.18']) {
     const { last } = run(`${threePages}ksm_scan()\nksm_scan()\nmem[4096] = 0x02\nexpect mem[0] == 0x5a\nexpect mem[4096] == 0x02\nmem[0] = 0x03\n`, v);
