@@ -66,6 +66,8 @@ export interface KsmScanState {
    * turns cur into a KSM page, then maps it at tree (try_to_merge_two_pages()).
    */
   job: { mode: 'stable' | 'two'; kpfn: number | null; tree: (Item & { pfn: number }) | null; target: MergeTarget } | null;
+  /** The last step found mmap_lock held for writing. */
+  blocked: boolean;
 }
 
 function ksmState(k: Kernel): KsmState {
@@ -159,7 +161,7 @@ export function ksm_scan_init(k: Kernel): KsmScanState {
       for (let a = v.start; a < v.end; a += ps) items.push({ mm: id, addr: a });
     }
   }
-  return { items, i: 0, merged: 0, unstable: [], held: [], phase: 'next', cur: null, job: null };
+  return { items, i: 0, merged: 0, unstable: [], held: [], phase: 'next', cur: null, job: null, blocked: false };
 }
 
 export function ksm_scan_done(s: KsmScanState): boolean {
@@ -202,6 +204,13 @@ function stableTree(k: Kernel): number[] {
 
 /** One step of a ksmd pass; returns its label. */
 export function ksm_scan_step(k: Kernel, s: KsmScanState): string {
+  // scan_get_next_rmap_item() and try_to_merge_with_ksm_page() take mmap_read_lock: they wait while fork() holds it.
+  const mmId = s.phase === 'next' ? s.items[s.i]?.mm : s.phase === 'wp' ? s.job!.target.mm : undefined;
+  s.blocked = mmId !== undefined && (k.s.mms[mmId]?.mmapLockedBy ?? null) !== null;
+  if (s.blocked) {
+    trace(k, 'mmap_read_lock', 'waits: mmap_lock is held for writing (fork)');
+    return 'mmap_read_lock';
+  }
   switch (s.phase) {
     case 'next':
       return scan_get_next_rmap_item(k, s);
@@ -376,7 +385,8 @@ function write_protect_page(k: Kernel, s: KsmScanState): string {
 }
 
 function restore(k: Kernel, t: MergeTarget, pte: PresentPte): void {
-  set_pte_at(k, mmOf(k, t.mm), t.addr, pte);
+  const mm = k.s.mms[t.mm];
+  if (mm) set_pte_at(k, mm, t.addr, pte);
   t.cleared = null;
 }
 
@@ -440,9 +450,9 @@ function try_to_merge_one_page(k: Kernel, s: KsmScanState): string {
     return 'try_to_merge_one_page';
   }
   const kpage = folio(k, job.kpfn);
-  const mm = mmOf(k, t.mm);
-  const now = pte_at(k, mm, t.addr);
-  if (!kpage.ksm || !equalData(folio(k, t.pfn).data, kpage.data) || JSON.stringify(now) !== JSON.stringify(t.orig)) {
+  const mm = k.s.mms[t.mm];
+  const now = mm ? pte_at(k, mm, t.addr) : undefined;
+  if (!mm || !kpage.ksm || !equalData(folio(k, t.pfn).data, kpage.data) || JSON.stringify(now) !== JSON.stringify(t.orig)) {
     trace(k, 'replace_page', `0x${t.addr.toString(16)}: pfn ${t.pfn} changed (content or PTE): -EFAULT`);
     s.phase = 'fail';
     return 'replace_page';

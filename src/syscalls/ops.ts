@@ -116,6 +116,7 @@ function op_step_plain(k: Kernel, op: Exclude<Op, UaccessOp>): StepResult {
   }
   if (op.kind === 'ksm_scan') {
     const label = ksm_scan_step(k, op.scan);
+    if (op.scan.blocked) return { label, done: false, park: true, blocked: true };
     return ksm_scan_done(op.scan) ? finish(BigInt(op.scan.merged), label) : { label, done: false, park: false };
   }
   if (op.kind === 'fork') {

@@ -406,3 +406,31 @@ test('every interleaving of GUP-fast (B0-B5) with write_protect_page() (A1-A4) a
     assert.ok(bad > 0 && runs === 512, `${v}: some schedule leaves the pin on a KSM page or off the mapping (${bad}/${runs})`);
   }
 });
+
+test("ksm_scan() waits for mmap_lock while fork() holds it; the child's pages join the KSM page through the stable tree (a pass later from 6.11)", () => {
+  const src = `thread main:
+  mem = mmap(8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+  mem[0..8192] = 0x5a
+  madvise(mem, 8192, MADV_MERGEABLE)
+  ksm_scan()
+  f = start fork() until after copy_present_pte
+thread k:
+  s = start ksm_scan()
+thread main:
+  c = wait(f)
+thread k:
+  expect wait(s) == @N@
+thread f:
+  expect mem[0..2] == [0x5a, 0x5a]
+  exit(0)
+thread main:
+  expect wait(c) == 0
+`;
+  for (const [v, merged] of [['5.10', 2], ['6.10', 2], ['6.11', 1], ['6.18', 1]] as const) {
+    const { last, log } = run(src.replace('@N@', String(merged)), v);
+    assert.ok(log.includes('mmap_read_lock: waits: mmap_lock is held for writing (fork)'), v);
+    // The parent's first page, then (before 6.11) the child's, which has no checksum yet but matches the stable tree.
+    assert.equal(log.filter((l) => /^replace_page: 0x7f0000000000: pfn \d+ replaced by KSM pfn \d+$/.test(l)).length, merged, v);
+    assert.equal(ksmFolios(last)[0]!.mapcount, 2, `after the child exited, on ${v}`);
+  }
+});
