@@ -4,11 +4,11 @@
 // 088b8aa537c2, so GUP-fast (B1)-(B5) can interleave with them.
 import type { Folio, Mm, PresentPte, Vma } from '../model/types.js';
 import {
-  EINVAL, FAULT_FLAG_REMOTE, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, MADV_MERGEABLE, VM_HUGETLB, VM_MAYSHARE, VM_MERGEABLE,
-  VM_SHARED,
+  FAULT_FLAG_REMOTE, FAULT_FLAG_UNSHARE, FAULT_FLAG_WRITE, MADV_MERGEABLE, VM_HUGETLB, VM_MAYSHARE, VM_MERGEABLE, VM_SHARED,
+  VM_UFFD_WP,
 } from '../model/flags.js';
 import { equalData } from '../model/bytes.js';
-import { type Kernel, findVma, folio, mmOf, trace, vpn } from './context.js';
+import { type Kernel, ModelBug, findVma, folio, mmOf, trace, vpn } from './context.js';
 import { PageAnonExclusive, folio_mapped, folio_put, lru_add_drain, page_mapcount } from './folio.js';
 import { handle_mm_fault } from './memory.js';
 import { split_vmas_huge, vma_merge_all } from './mmap.js';
@@ -115,10 +115,7 @@ export function ksm_madvise(k: Kernel, mm: Mm, start: number, end: number, advic
     } else {
       if (!isMergeable(v)) continue;
       if (v.anonVma !== null) {
-        for (let a = v.start; a < v.end; a += k.s.config.pageSize) {
-          const err = break_ksm(k, mm, v, a);
-          if (err) return err;
-        }
+        for (let a = v.start; a < v.end; a += k.s.config.pageSize) break_ksm(k, mm, v, a);
       }
       v.flags &= ~VM_MERGEABLE;
     }
@@ -137,18 +134,26 @@ function ksmPageAt(k: Kernel, mm: Mm, addr: number): Folio | null {
 }
 
 /**
- * break_ksm(): fault until no KSM page is mapped at addr. A write fault
- * until 6.1; 6cce3314b928 (6.2) unshares instead, which also works on a
- * uffd-wp protected PTE. Returns 0 or -EINVAL if the fault failed.
+ * break_ksm(): fault until no KSM page is mapped at addr. A write fault until
+ * 6.1; on a uffd-wp protected PTE that ends in handle_userfault() without
+ * FAULT_FLAG_ALLOW_RETRY, VM_FAULT_SIGBUS, and break_ksm() returns 0 with the
+ * KSM page still mapped. 6cce3314b928 (6.2) unshares instead, which uffd-wp
+ * does not stop. Only VM_FAULT_OOM would be an error, and the model has none.
  */
 export function break_ksm(k: Kernel, mm: Mm, vma: Vma, addr: number): number {
   const flags = (k.p.ksmBreakUnshare ? FAULT_FLAG_UNSHARE : FAULT_FLAG_WRITE) | FAULT_FLAG_REMOTE;
-  for (let tries = 0; ksmPageAt(k, mm, addr); tries++) {
-    if (tries > 2) return -EINVAL;
-    trace(k, 'break_ksm', `0x${addr.toString(16)}: KSM pfn ${ksmPageAt(k, mm, addr)!.pfn}: ${k.p.ksmBreakUnshare ? 'FAULT_FLAG_UNSHARE' : 'FAULT_FLAG_WRITE'}`);
-    if (handle_mm_fault(k, mm, vma, addr, flags).error) return -EINVAL;
+  for (let tries = 0; ; tries++) {
+    const kpage = ksmPageAt(k, mm, addr);
+    if (!kpage) return 0;
+    if (tries > 2) throw new ModelBug(`break_ksm(): KSM pfn ${kpage.pfn} still mapped at 0x${addr.toString(16)} after ${tries} faults`);
+    const pte = pte_at(k, mm, addr) as PresentPte;
+    trace(k, 'break_ksm', `0x${addr.toString(16)}: KSM pfn ${kpage.pfn}: ${k.p.ksmBreakUnshare ? 'FAULT_FLAG_UNSHARE' : 'FAULT_FLAG_WRITE'}`);
+    if (!k.p.ksmBreakUnshare && pte.uffdWp && vma.flags & VM_UFFD_WP) {
+      trace(k, 'handle_userfault', 'FAULT_FLAG_ALLOW_RETRY missing: VM_FAULT_SIGBUS, the KSM page stays');
+      return 0;
+    }
+    if (handle_mm_fault(k, mm, vma, addr, flags).error) return 0;
   }
-  return 0;
 }
 
 /** ksm_do_scan() for one full pass: every page of every mergeable VMA, mm by mm. */
@@ -157,7 +162,8 @@ export function ksm_scan_init(k: Kernel): KsmScanState {
   const ps = k.s.config.pageSize;
   for (const id of Object.keys(k.s.mms).map(Number).sort((a, b) => a - b)) {
     for (const v of mmOf(k, id).vmas) {
-      if (!isMergeable(v) || v.file || v.flags & (VM_SHARED | VM_MAYSHARE | VM_HUGETLB)) continue;
+      // Anon pages of private file mappings count too; a VMA without an anon_vma has none.
+      if (!isMergeable(v) || v.anonVma === null || v.flags & (VM_SHARED | VM_MAYSHARE | VM_HUGETLB)) continue;
       for (let a = v.start; a < v.end; a += ps) items.push({ mm: id, addr: a });
     }
   }

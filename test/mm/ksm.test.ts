@@ -434,3 +434,29 @@ thread main:
     assert.equal(ksmFolios(last)[0]!.mapcount, 2, `after the child exited, on ${v}`);
   }
 });
+
+test('MADV_UNMERGEABLE on uffd-wp protected KSM pages: until 6.1 the write fault gets VM_FAULT_SIGBUS and the pages stay merged; 6cce3314b928 (6.2) unshares them', () => {
+  const src = `mem = mmap(8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0..8192] = 0x5a
+madvise(mem, 8192, MADV_MERGEABLE)
+ksm_scan()
+expect ksm_scan() == 1
+uffd = userfaultfd()
+expect uffdio_api(uffd, 0) == 0
+expect uffdio_register(uffd, mem, 8192, UFFDIO_REGISTER_MODE_WP) == 0
+expect uffdio_writeprotect(uffd, mem, 8192, UFFDIO_WRITEPROTECT_MODE_WP) == 0
+expect madvise(mem, 8192, MADV_UNMERGEABLE) == 0
+expect pm_uffd_wp(mem) == 1
+expect pm_uffd_wp(mem + 4096) == 1
+`;
+  for (const v of ['5.19', '6.1', '6.2', '6.18']) {
+    const { last, log } = run(src, v);
+    const stays = compareVersions(v, '6.2') < 0;
+    assert.equal(log.filter((l) => l === 'handle_userfault: FAULT_FLAG_ALLOW_RETRY missing: VM_FAULT_SIGBUS, the KSM page stays').length, stays ? 2 : 0, v);
+    assert.equal(ksmFolios(last).length, stays ? 1 : 0, v);
+    for (const a of [BASE, BASE + 4096]) {
+      assert.equal(folio3(last, a).ksm, stays, v);
+      assert.deepEqual([pte(last, a).write, pte(last, a).uffdWp], [false, true], v);
+    }
+  }
+});
