@@ -160,6 +160,20 @@ const EXPECTED: Record<string, { arch?: string; verdicts: Verdicts }[]> = {
       ],
     },
   ],
+  ksm_gupfast_ro_pin: [
+    {
+      verdicts: [
+        ['4.4', '5.3', PAGEOUT],
+        // write_protect_page() skips a clean R/O PTE without a refcount check: the page is merged, the pin lands on the KSM page.
+        ['5.4', '5.7', 'the R/O pin lost the page: the write went to a copy of a KSM page'],
+        // 17839856fd58 (5.8): the pin breaks COW (dirty PTE), so KSM clears the PTE and its refcount check refuses.
+        ['5.8', '5.8', null],
+        ['5.9', '5.18', 'the R/O pin lost the page: the write went to a copy of a KSM page'],
+        // 6c287605fd56 (5.19): KSM clears PageAnonExclusive at (A3); GUP-fast's (B5) sees it and backs off to an unshare.
+        ['5.19', '6.18', null],
+      ],
+    },
+  ],
   fork_after_pin: [
     {
       verdicts: [

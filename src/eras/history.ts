@@ -280,6 +280,12 @@ export const HISTORY: Change[] = [
   },
   {
     version: '6.2',
+    commit: '6cce3314b928',
+    title: 'mm/ksm: fix KSM COW breaking with userfaultfd-wp via FAULT_FLAG_UNSHARE',
+    set: { ksmBreakUnshare: true },
+  },
+  {
+    version: '6.2',
     commit: '49d6d7fb6313',
     title: 'mm/uffd: fix pte marker when fork() without fork event',
     set: { forkMarkerOnlyUffdWp: true },
@@ -361,6 +367,12 @@ export const HISTORY: Change[] = [
     set: { uffdWpAsync: true },
   },
   {
+    version: '6.7',
+    commit: '5e924ff54d08',
+    title: 'mm/ksm: add "smart" page scanning mode',
+    set: { ksmSmartScan: true },
+  },
+  {
     version: '6.8',
     commit: 'adef440691ba',
     title: 'userfaultfd: UFFDIO_MOVE uABI (move_pages(): exclusive anonymous pages, swap entries and the zeropage)',
@@ -395,6 +407,12 @@ export const HISTORY: Change[] = [
     commit: '508758960b8d 4c3f96643687',
     title: 'mm: swap: entirely map large folios found in swapcache; make should_try_to_free_swap() support large-folio',
     set: { swapinMapsLargeFolio: true },
+  },
+  {
+    version: '6.11',
+    commit: 'd58a361b0350',
+    title: "mm/ksm: don't waste time searching stable tree for fast changing page",
+    set: { ksmChecksumFirst: true },
   },
   {
     version: '6.11',

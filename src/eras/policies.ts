@@ -25,7 +25,7 @@ export interface Policies {
   gupFastBarriers: boolean;
   /** do_wp_page()'s reuse decision for an anon page mapped R/O. */
   wpReuse: 'reuse_swap_page' | 'page_count' | 'page_count_drain' | 'anon_exclusive';
-  /** 52d1e606ee73 (5.1) .. 1a0cf26323c8 (5.9): reuse a KSM page mapped only here (the model creates no KSM pages yet). */
+  /** 52d1e606ee73 (5.1) .. 1a0cf26323c8 (5.9): reuse a KSM page mapped only here. */
   wpKsmReuse: boolean;
   /** 6.7: the refcount test moved into wp_can_reuse_anon_folio() (same decision, kernel-faithful name). */
   wpCanReuseAnonFolio: boolean;
@@ -175,6 +175,12 @@ export interface Policies {
   shmemThp: boolean;
   /** 3f9f022e975d (6.11): pagemap_pmd_range() sets PM_FILE for a PMD-mapped file THP; before, never. */
   pagemapPmdFile: boolean;
+  /** 6cce3314b928 (6.2): break_ksm() (MADV_UNMERGEABLE, break_cow) unshares with FAULT_FLAG_UNSHARE instead of a write fault. */
+  ksmBreakUnshare: boolean;
+  /** d58a361b0350 (6.11): cmp_and_merge_page() tests the checksum before searching the stable tree. */
+  ksmChecksumFirst: boolean;
+  /** 5e924ff54d08 (6.7): KSM "smart scan", on by default, skips pages that repeatedly failed to merge. */
+  ksmSmartScan: boolean;
 }
 
 /** What mainline 4.4 does; later changes override fields. */
@@ -189,6 +195,9 @@ export const BASE_POLICIES: Policies = {
   gupFastBarriers: false,
   wpReuse: 'reuse_swap_page',
   wpKsmReuse: false,
+  ksmBreakUnshare: false,
+  ksmChecksumFirst: false,
+  ksmSmartScan: false,
   wpCanReuseAnonFolio: false,
   wpReuseLargeAnon: 'refcount',
   anonExclusive: false,

@@ -11,6 +11,7 @@ import { type Kernel, trace, findVma, mmOf, folio, vpn } from './context.js';
 import { PageAnonExclusive, folio_put } from './folio.js';
 import { huge_at } from './huge_memory.js';
 import { handle_mm_fault } from './memory.js';
+import { ksm_holds_ptl } from './ksm.js';
 import { pte_at, vm_normal_page, vma_soft_dirty_enabled } from './pgtable.js';
 
 
@@ -207,6 +208,12 @@ export function gup_step(k: Kernel, g: GupState): string {
     return 'mmap_read_lock';
   }
   const addr = g.start + g.i * k.s.config.pageSize;
+  // follow_page_pte() takes the page table lock, which write_protect_page() holds between (A1) and (A4).
+  g.blocked = ksm_holds_ptl(k, mm.id, addr);
+  if (g.blocked) {
+    trace(k, 'pte_offset_map_lock', 'waits: the page table lock is held by ksm_scan()');
+    return 'pte_offset_map_lock';
+  }
   const vma = findVma(mm, addr);
   if (!vma || !check_vma_flags(k, vma, g.flags)) {
     trace(k, '__get_user_pages', `0x${addr.toString(16)}: -EFAULT`);

@@ -3,10 +3,11 @@
 import type { Folio, GupRef, KernelState } from '../model/types.js';
 import { MAX_FOLIO_ORDER } from './context.js';
 import type { Policies } from '../eras/policies.js';
-import { GUP_PIN_COUNTING_BIAS } from '../model/flags.js';
+import { FOLL_PIN, GUP_PIN_COUNTING_BIAS } from '../model/flags.js';
 import { heldRefs } from '../syscalls/ops.js';
 import { pte_marker_invariants, uffd_invariants } from './userfaultfd.js';
 import { hugetlb_invariants } from './hugetlb.js';
+import { ksm_cleared_pte, ksm_held_refs, ksm_invariants } from './ksm.js';
 
 export interface Violation {
   invariant: string;
@@ -43,6 +44,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
   for (const op of Object.values(s.ops)) {
     if (op.kind === 'reclaim') for (const pfn of op.r.pages) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
     if (op.kind === 'migrate') for (const pfn of op.m.held) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
+    if (op.kind === 'ksm_scan') for (const pfn of ksm_held_refs(op.scan)) lru.set(pfn, (lru.get(pfn) ?? 0) + 1);
   }
   // Page-cache references per folio: one per index (a shmem THP holds one for each of its pages).
   const cached = new Map<number, number>();
@@ -91,6 +93,18 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
       }
     }
   }
+  // A PTE KSM cleared under the page table lock (write_protect_page() between (A1) and (A4)) still maps its page.
+  for (const op of Object.values(s.ops)) {
+    const c = op.kind === 'ksm_scan' ? ksm_cleared_pte(op.scan) : null;
+    if (c) mapped.set(c.pte.pfn, (mapped.get(c.pte.pfn) ?? 0) + 1);
+  }
+  // GUP-fast's reference between (B3) and its (B4)/(B5) checks is speculative: it is dropped if they fail.
+  const speculative = new Map<number, number>();
+  for (const op of Object.values(s.ops)) {
+    if (op.kind !== 'gup_user' || op.gup.fastState?.stage !== 'check' || !(op.gup.flags & FOLL_PIN)) continue;
+    const last = op.gup.refs[op.gup.refs.length - 1];
+    if (last) speculative.set(last.pfn, (speculative.get(last.pfn) ?? 0) + (last.nr ?? 1));
+  }
   for (const f of Object.values(s.folios)) {
     if (f.zero) continue;
     const refs = held.get(f.pfn) ?? [];
@@ -135,7 +149,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
         }
       });
     }
-    if (p.anonExclusive && f.anon && pins > 0 && !f.pages && !f.anonExclusive) {
+    if (p.anonExclusive && f.anon && pins - (speculative.get(f.pfn) ?? 0) > 0 && !f.pages && !f.anonExclusive) {
       out.push({ invariant: 'pinned-not-exclusive', detail: `pinned anon pfn ${f.pfn} is not PageAnonExclusive` });
     }
   }
@@ -158,6 +172,7 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
       }
     });
   }
+  out.push(...ksm_invariants(s));
   out.push(...uffd_invariants(s));
   out.push(...pte_marker_invariants(s));
   out.push(...hugetlb_invariants(s));

@@ -3,11 +3,12 @@
 import type { Folio, Mm } from '../model/types.js';
 import {
   EINVAL, ENOMEM, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_KEEPONFORK, MADV_PAGEOUT, MADV_COLD,
-  MADV_WIPEONFORK, MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_WIPEONFORK,
+  MADV_WIPEONFORK, MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, MADV_MERGEABLE, MADV_UNMERGEABLE, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_WIPEONFORK,
 } from '../model/flags.js';
 import { type Kernel, folio, trace, vpn } from './context.js';
 import { __split_huge_pmd, hugepage_madvise, split_folio } from './huge_memory.js';
 import { madvise_collapse } from './khugepaged.js';
+import { ksm_madvise } from './ksm.js';
 import { zap_pte_range } from './memory.js';
 import { split_vmas_huge, vma_merge_all } from './mmap.js';
 import { folio_mapcount, folio_nr_pages, lru_add_drain, page_mapcount } from './folio.js';
@@ -33,7 +34,7 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
   const ps = k.s.config.pageSize;
   if (start % ps) return -EINVAL;
   const end = start + Math.ceil(len / ps) * ps;
-  const known = [MADV_NORMAL, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE];
+  const known = [MADV_NORMAL, MADV_DONTNEED, MADV_DONTFORK, MADV_DOFORK, MADV_WIPEONFORK, MADV_KEEPONFORK, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_MERGEABLE, MADV_UNMERGEABLE];
   if (k.p.madvPageout) known.push(MADV_COLD, MADV_PAGEOUT);
   if (k.p.madvCollapse) known.push(MADV_COLLAPSE);
   if (!known.includes(advice)) {
@@ -50,6 +51,9 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
       return 0;
     case MADV_COLLAPSE:
       return madvise_collapse(k, mm, start, end);
+    case MADV_MERGEABLE:
+    case MADV_UNMERGEABLE:
+      return ksm_madvise(k, mm, start, end, advice);
     case MADV_DONTNEED:
       // madvise_walk_vmas(): one VMA after the other; a VMA that refuses stops the walk with -EINVAL.
       for (const v of mm.vmas.filter((x) => x.start < end && x.end > start)) {

@@ -246,7 +246,7 @@ function wp_can_reuse_anon_folio(k: Kernel, f: Folio, pfn: number, vma: Vma): bo
   }
   if (f.order > 0 && k.p.wpReuseLargeAnon === 'mm_exclusive') return __wp_can_reuse_large_anon_folio(k, f, pfn);
   if (f.ksm || f.refcount > 3) {
-    trace(k, fn, `pfn ${f.pfn} refcount ${f.refcount} > 3: copy`);
+    trace(k, fn, `pfn ${f.pfn} ${f.ksm ? 'is a KSM page' : `refcount ${f.refcount} > 3`}: copy`);
     return false;
   }
   if (!f.lru) lru_add_drain(k);

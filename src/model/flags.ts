@@ -18,12 +18,14 @@ export const VM_HUGEPAGE = 0x20000000;
 export const VM_NOHUGEPAGE = 0x40000000;
 export const VM_WIPEONFORK = 0x2000000;
 export const VM_SOFTDIRTY = 0x8000000;
+/** Bit 31: a JS bitwise result with it set is negative, so test it with `!== 0`. */
+export const VM_MERGEABLE = 0x80000000;
 
 export const VM_FLAG_NAMES: [number, string][] = [
   [VM_READ, 'VM_READ'], [VM_WRITE, 'VM_WRITE'], [VM_EXEC, 'VM_EXEC'], [VM_SHARED, 'VM_SHARED'],
   [VM_MAYREAD, 'VM_MAYREAD'], [VM_MAYWRITE, 'VM_MAYWRITE'], [VM_MAYEXEC, 'VM_MAYEXEC'],
   [VM_MAYSHARE, 'VM_MAYSHARE'], [VM_UFFD_WP, 'VM_UFFD_WP'], [VM_LOCKED, 'VM_LOCKED'],
-  [VM_DONTCOPY, 'VM_DONTCOPY'], [VM_HUGETLB, 'VM_HUGETLB'], [VM_HUGEPAGE, 'VM_HUGEPAGE'], [VM_NOHUGEPAGE, 'VM_NOHUGEPAGE'], [VM_WIPEONFORK, 'VM_WIPEONFORK'], [VM_SOFTDIRTY, 'VM_SOFTDIRTY'],
+  [VM_DONTCOPY, 'VM_DONTCOPY'], [VM_HUGETLB, 'VM_HUGETLB'], [VM_HUGEPAGE, 'VM_HUGEPAGE'], [VM_NOHUGEPAGE, 'VM_NOHUGEPAGE'], [VM_WIPEONFORK, 'VM_WIPEONFORK'], [VM_SOFTDIRTY, 'VM_SOFTDIRTY'], [VM_MERGEABLE, 'VM_MERGEABLE'],
 ];
 
 /** is_cow_mapping(): private and may become writable. */
@@ -77,6 +79,8 @@ export const MADV_NORMAL = 0;
 export const MADV_DONTNEED = 4;
 export const MADV_DONTFORK = 10;
 export const MADV_DOFORK = 11;
+export const MADV_MERGEABLE = 12;
+export const MADV_UNMERGEABLE = 13;
 export const MADV_HUGEPAGE = 14;
 export const MADV_NOHUGEPAGE = 15;
 export const MADV_WIPEONFORK = 18;

@@ -284,6 +284,8 @@ export interface KernelState {
   pins: Record<string, PinSet>;
   /** userfaultfd contexts (src/model/uffd.ts), by id. */
   uffds: Record<string, import('./uffd.js').UffdCtx>;
+  /** KSM (src/mm/ksm.ts): the stable tree and the checksums of the last scan; absent until a VMA is made mergeable. */
+  ksm?: import('../mm/ksm.js').KsmState;
   /** In-flight kernel operations (src/syscalls/ops.ts), by handle id. */
   ops: Record<string, import('../syscalls/ops.js').Op>;
   /** Monotonic counters for ids. */

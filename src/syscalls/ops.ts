@@ -11,6 +11,7 @@ import { type ForkState, fork_step } from '../mm/fork.js';
 import { file_read, file_write } from '../mm/filemap.js';
 import { type UaccessOp, uaccess_step, uffd_op_step } from './uffd_op.js';
 import { type MigrateState, migrate_step } from '../mm/migrate.js';
+import { type KsmScanState, ksm_scan_done, ksm_scan_step } from '../mm/ksm.js';
 
 export type GupUser =
   | { what: 'proc_mem_write'; data: number[] }
@@ -36,7 +37,8 @@ export type Op =
   | { kind: 'reclaim'; id: number; pid: number; r: ReclaimState }
   | { kind: 'fork'; id: number; pid: number; f: ForkState }
   | UaccessOp
-  | { kind: 'migrate'; id: number; pid: number; m: MigrateState };
+  | { kind: 'migrate'; id: number; pid: number; m: MigrateState }
+  | { kind: 'ksm_scan'; id: number; pid: number; scan: KsmScanState };
 
 export type OpValue = bigint | Uint8Array | { kind: 'process'; pid: number };
 
@@ -111,6 +113,11 @@ function op_step_plain(k: Kernel, op: Exclude<Op, UaccessOp>): StepResult {
   if (op.kind === 'migrate') {
     const label = migrate_step(k, op.m);
     return label === 'remove_migration_ptes' || label === 'migrate_pages' ? finish(BigInt(op.m.error), label) : { label, done: false, park: false };
+  }
+  if (op.kind === 'ksm_scan') {
+    const label = ksm_scan_step(k, op.scan);
+    if (op.scan.blocked) return { label, done: false, park: true, blocked: true };
+    return ksm_scan_done(op.scan) ? finish(BigInt(op.scan.merged), label) : { label, done: false, park: false };
   }
   if (op.kind === 'fork') {
     const r = fork_step(k, op.f, op.id);

@@ -23,6 +23,7 @@ import { type GupUser, type Op, type OpValue } from './ops.js';
 import { type Machine, RunError } from './machine.js';
 import { type UffdHandle, type UffdMsgHandle, UFFD_SYSCALLS } from './userfaultfd.js';
 import { MIGRATE_SYSCALLS } from './migrate.js';
+import { KSM_SYSCALLS } from './ksm.js';
 import { UFFD_CONSTANTS } from '../model/uffd.js';
 import { SHMEM_HUGE_MODES, shmem_punch_hole, shmem_setattr_size } from '../mm/shmem.js';
 
@@ -198,7 +199,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   },
   madvise: {
     params: ['addr', 'length', 'advice'],
-    doc: 'madvise(addr, length, advice) -> 0 or -errno; MADV_PAGEOUT reclaims in steps (try_to_unmap, pageout, __remove_mapping)',
+    doc: 'madvise(addr, length, advice) -> 0 or -errno; MADV_PAGEOUT reclaims in steps (try_to_unmap, pageout, __remove_mapping); MADV_MERGEABLE / MADV_UNMERGEABLE set / clear VM_MERGEABLE for ksm_scan() (unmerging breaks every KSM page in the range)',
     run(c) {
       const d = SYSCALLS.madvise!;
       const mm = c.m.mmOf(c.tid);
@@ -673,6 +674,7 @@ export const SYSCALLS: Record<string, SyscallDef> = {
   ...pmBit('pm_uffd_wp', PM_UFFD_WP),
   ...UFFD_SYSCALLS,
   ...MIGRATE_SYSCALLS,
+  ...KSM_SYSCALLS,
 };
 
 function pmBit(name: string, bit: bigint): Record<string, SyscallDef> {

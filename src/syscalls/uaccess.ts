@@ -7,6 +7,7 @@ import { FAULT_FLAG_WRITE, VM_READ, VM_WRITE } from '../model/flags.js';
 import { type Kernel, findVma, folio, mmOf, trace, vpn } from '../mm/context.js';
 import { huge_at } from '../mm/huge_memory.js';
 import { handle_mm_fault } from '../mm/memory.js';
+import { ksm_holds_ptl } from '../mm/ksm.js';
 import { pte_at, set_pte_at } from '../mm/pgtable.js';
 
 /**
@@ -55,6 +56,9 @@ function resolve(k: Kernel, mmId: number, addr: number, write: boolean): number 
     }
     if (mm.mmapLockedBy !== null) {
       throw new WouldBlock(`the page fault at 0x${addr.toString(16)} waits for mmap_lock, held by an unfinished fork(); finish it first`);
+    }
+    if (ksm_holds_ptl(k, mm.id, addr)) {
+      throw new WouldBlock(`the page fault at 0x${addr.toString(16)} waits for the page table lock, held by ksm_scan() in write_protect_page(); resume it first`);
     }
     const ret = handle_mm_fault(k, mm, vma, addr, write ? FAULT_FLAG_WRITE : 0);
     if (ret.error) throw new Segv(addr, ret.error);

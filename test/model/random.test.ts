@@ -30,6 +30,9 @@ const op = fc.oneof(
   page.map((p) => `write_proc_mem(mem + ${p * 4096 + 5}, "xy")`),
   fc.constant('swap_writeback_end()'),
   fc.constant('swapoff()'),
+  fc.constant('madvise(mem, 12288, MADV_MERGEABLE)'),
+  fc.constant('ksm_scan()'),
+  fc.constant('madvise(mem, 12288, MADV_UNMERGEABLE)'),
 );
 
 /** A program: the parent works, forks once, the child works and exits, the parent goes on. */
