@@ -2,6 +2,7 @@
 import type { HugePte, Mm, PresentPte, Pte, Vma } from '../model/types.js';
 import { ENOMEM, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_UFFD_WP, VM_WIPEONFORK, isCowMapping } from '../model/flags.js';
 import { type Kernel, folio, trace } from './context.js';
+import { ksm_holds_mmap_read_lock } from './ksm.js';
 import { folio_alloc, folio_add_lru, folio_maybe_dma_pinned, page_data } from './folio.js';
 import { __split_huge_pmd } from './huge_memory.js';
 import { copy_hugetlb_page_range, hugetlb_unreserve } from './hugetlb.js';
@@ -171,8 +172,13 @@ function fork_fail(k: Kernel, f: ForkState): { label: string; error: number } {
 }
 
 /** One step of fork(); returns its label and, when fork() is done, the child's pid or -errno. */
-export function fork_step(k: Kernel, f: ForkState, opId: number): { label: string; child?: number; error?: number } {
+export function fork_step(k: Kernel, f: ForkState, opId: number): { label: string; child?: number; error?: number; blocked?: boolean } {
   const parent = k.s.mms[f.parentMm]!;
+  if (f.phase === 'start' && ksm_holds_mmap_read_lock(k, parent.id)) {
+    // ksmd holds mmap_read_lock while write_protect_page() has a PTE cleared ((A1)-(A4)): mmap_write_lock() waits.
+    trace(k, 'mmap_write_lock', 'waits: ksmd holds mmap_lock for reading');
+    return { label: 'mmap_write_lock', blocked: true };
+  }
   if (f.phase === 'start') {
     // copy_process() -> dup_mm(): a new mm; dup_mmap() takes mmap_write_lock(oldmm).
     const pid = k.s.next.id++;

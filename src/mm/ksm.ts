@@ -89,6 +89,11 @@ export function ksm_cleared_pte(s: KsmScanState): { mm: number; addr: number; pt
   return t?.cleared ? { mm: t.mm, addr: t.addr, pte: t.cleared } : null;
 }
 
+/** Does a scan hold this mm's mmap_lock for reading: it has a PTE of it cleared (between (A1) and (A4))? */
+export function ksm_holds_mmap_read_lock(k: Kernel, mm: number): boolean {
+  return Object.values(k.s.ops).some((op) => op.kind === 'ksm_scan' && ksm_cleared_pte(op.scan)?.mm === mm);
+}
+
 /** Is this PTE cleared by a scan that holds its page table lock (between (A1) and (A4))? */
 export function ksm_holds_ptl(k: Kernel, mm: number, addr: number): boolean {
   const ps = k.s.config.pageSize;

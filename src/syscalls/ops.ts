@@ -121,6 +121,7 @@ function op_step_plain(k: Kernel, op: Exclude<Op, UaccessOp>): StepResult {
   }
   if (op.kind === 'fork') {
     const r = fork_step(k, op.f, op.id);
+    if (r.blocked) return { label: r.label, done: false, park: true, blocked: true };
     if (r.error !== undefined) return finish(BigInt(r.error), r.label);
     return r.child !== undefined ? finish({ kind: 'process', pid: r.child }, r.label) : { label: r.label, done: false, park: false };
   }

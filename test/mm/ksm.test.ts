@@ -460,3 +460,17 @@ expect pm_uffd_wp(mem + 4096) == 1
     }
   }
 });
+
+test('fork() waits for mmap_lock while ksmd has a PTE of the parent cleared (write_protect_page, (A1)-(A4))', () => {
+  const src = (forkAt: string) => `mem = mmap(8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)
+mem[0..8192] = 0x5a
+madvise(mem, 8192, MADV_MERGEABLE)
+ksm_scan()
+s = start ksm_scan() until after ${forkAt}
+f = start fork() until after dup_mm
+`;
+  // Between (A1) and (A4) the fork cannot take mmap_lock for writing: it is a deadlock unless ksmd goes on first.
+  assert.throws(() => runScenario(parseScenario(src('ptep_clear_flush'), 't.cow'), { kernel: '6.18', arch: 'x86_64' }), /deadlock: the operation waits in mmap_write_lock/);
+  const after = runScenario(parseScenario(`${src('set_pte_at')}wait(f)\nwait(s)\n`, 't.cow'), { kernel: '6.18', arch: 'x86_64' });
+  assert.deepEqual(after.findings, []);
+});
