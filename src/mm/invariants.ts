@@ -76,7 +76,9 @@ export function checkInvariants(s: KernelState, p: Readonly<Policies>): Violatio
         out.push({ invariant: 'writable-shared-anon', detail: `writable huge entry to pfn ${f.pfn}, which may be shared` });
       }
     }
-    for (const [v, pte] of Object.entries(mm.ptes)) {
+    // for-in, not Object.entries(): this runs after every step over every PTE.
+    for (const v in mm.ptes) {
+      const pte = mm.ptes[v]!;
       if (pte.kind !== 'present' || pte.special) continue;
       mapped.set(pte.pfn, (mapped.get(pte.pfn) ?? 0) + 1);
       const head = s.folios[pte.pfn] ? pte.pfn : headOf(s, pte.pfn);

@@ -523,8 +523,9 @@ export function ksm_invariants(s: import('../model/types.js').KernelState): { in
     if (!f.anon || f.order > 0) out.push({ invariant: 'ksm-not-small-anon', detail: `KSM pfn ${f.pfn} is not a small anon page` });
   }
   for (const mm of Object.values(s.mms)) {
-    for (const pte of Object.values(mm.ptes)) {
-      if (pte.kind === 'present' && s.folios[pte.pfn]?.ksm && pte.write) {
+    for (const v in mm.ptes) {
+      const pte = mm.ptes[v]!;
+      if (pte.kind === 'present' && pte.write && s.folios[pte.pfn]?.ksm) {
         out.push({ invariant: 'writable-ksm', detail: `a writable PTE maps KSM pfn ${pte.pfn}` });
       }
     }

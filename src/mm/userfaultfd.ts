@@ -685,7 +685,9 @@ export function userfaultfd_wake(k: Kernel, c: UffdCtx, start: number, len: numb
 export function uffd_invariants(s: Kernel['s']): { invariant: string; detail: string }[] {
   const out: { invariant: string; detail: string }[] = [];
   for (const mm of Object.values(s.mms)) {
-    for (const [v, pte] of Object.entries(mm.ptes)) {
+    // for-in, not Object.entries(): this runs after every step over every PTE.
+    for (const v in mm.ptes) {
+      const pte = mm.ptes[v]!;
       if (pte.kind === 'present' && pte.write && pte.uffdWp) {
         out.push({ invariant: 'writable-uffd-wp', detail: `mm ${mm.id}: writable PTE with uffd-wp at 0x${(Number(v) * s.config.pageSize).toString(16)}` });
       }
@@ -960,7 +962,8 @@ export function move_pages(k: Kernel, c: UffdCtx, mm: Mm, dst: number, src: numb
 export function pte_marker_invariants(s: Kernel['s']): { invariant: string; detail: string }[] {
   const out: { invariant: string; detail: string }[] = [];
   for (const mm of Object.values(s.mms)) {
-    for (const [v, pte] of Object.entries(mm.ptes)) {
+    for (const v in mm.ptes) {
+      const pte = mm.ptes[v]!;
       if (pte.kind === 'marker' && !pte.uffdWp && !pte.poisoned) {
         out.push({ invariant: 'empty-pte-marker', detail: `mm ${mm.id}: PTE marker without a marker bit at 0x${(Number(v) * s.config.pageSize).toString(16)}` });
       }

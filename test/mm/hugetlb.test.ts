@@ -2,24 +2,9 @@
 // failure, lazy page-table copies, and unmap_ref_private().
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { parseScenario } from '../../src/scenario/parse.js';
-import { runScenario, type RunResult } from '../../src/scenario/run.js';
+import type { RunResult } from '../../src/scenario/run.js';
 import { MAINLINE, compareVersions } from '../../src/eras/profiles.js';
-import type { KernelState } from '../../src/model/types.js';
-
-function run(src: string, kernel: string): { r: RunResult; log: string[]; last: KernelState } {
-  const log: string[] = [];
-  let last: KernelState | null = null;
-  const r = runScenario(parseScenario(src, 't.cow'), {
-    kernel,
-    arch: 'x86_64',
-    onStep: (e) => {
-      log.push(...e.log);
-      last = e.after;
-    },
-  });
-  return { r, log, last: last! };
-}
+import { run } from './support.js';
 
 const failures = (r: RunResult) => r.expectations.filter((e) => !e.ok).map((e) => e.message);
 const from = (v: string, first: string) => compareVersions(v, first) >= 0;

@@ -4,27 +4,20 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { parseScenario } from '../../src/scenario/parse.js';
-import { runScenario, type RunResult } from '../../src/scenario/run.js';
+import { runScenario } from '../../src/scenario/run.js';
 import type { Folio, KernelState, PresentPte } from '../../src/model/types.js';
 import { ksm_invariants } from '../../src/mm/ksm.js';
 import { MAINLINE, compareVersions } from '../../src/eras/profiles.js';
+import { run as runTraced } from './support.js';
 import { Machine } from '../../src/syscalls/machine.js';
 import { type StepResult, op_step } from '../../src/syscalls/ops.js';
 
-function run(src: string, kernel: string, opts: { findings?: boolean } = {}): { r: RunResult; log: string[]; last: KernelState } {
-  const log: string[] = [];
-  let last: KernelState | null = null;
-  const r = runScenario(parseScenario(src, 't.cow'), {
-    kernel,
-    arch: 'x86_64',
-    onStep: (e) => {
-      log.push(...e.log);
-      last = e.after;
-    },
-  });
-  if (!opts.findings) assert.deepEqual(r.findings, [], `invariants on ${kernel}`);
-  assert.deepEqual(r.expectations.filter((e) => !e.ok), [], `expectations on ${kernel}`);
-  return { r, log, last: structuredClone(last!) };
+/** Runs the scenario; every expectation must pass and, unless `findings` is set, every invariant hold. */
+function run(src: string, kernel: string, opts: { findings?: boolean } = {}): ReturnType<typeof runTraced> {
+  const out = runTraced(src, kernel);
+  if (!opts.findings) assert.deepEqual(out.r.findings, [], `invariants on ${kernel}`);
+  assert.deepEqual(out.r.expectations.filter((e) => !e.ok), [], `expectations on ${kernel}`);
+  return out;
 }
 
 const BASE = 0x7f0000000000;
