@@ -9,7 +9,7 @@ import {
 } from '../model/flags.js';
 import { equalData } from '../model/bytes.js';
 import { type Kernel, ModelBug, findVma, folio, mmOf, trace, vpn } from './context.js';
-import { PageAnonExclusive, folio_mapped, folio_put, lru_add_drain, page_mapcount } from './folio.js';
+import { PageAnonExclusive, folio_get, folio_mapped, folio_put, lru_add_drain, page_mapcount } from './folio.js';
 import { handle_mm_fault } from './memory.js';
 import { split_vmas_huge, vma_merge_all } from './mmap.js';
 import { mk_pte, pte_at, set_pte_at } from './pgtable.js';
@@ -157,7 +157,12 @@ export function break_ksm(k: Kernel, mm: Mm, vma: Vma, addr: number): number {
       trace(k, 'handle_userfault', 'FAULT_FLAG_ALLOW_RETRY missing: VM_FAULT_SIGBUS, the KSM page stays');
       return 0;
     }
-    if (handle_mm_fault(k, mm, vma, addr, flags).error) return 0;
+    // Until 6cce3314b928 (6.2) break_ksm() looked the page up with follow_page(FOLL_GET) and held that
+    // reference across the fault, so do_wp_page() never found the KSM page referenced once and copied it.
+    if (!k.p.ksmBreakUnshare) folio_get(k, kpage.pfn);
+    const failed = handle_mm_fault(k, mm, vma, addr, flags).error;
+    if (!k.p.ksmBreakUnshare) folio_put(k, kpage.pfn);
+    if (failed) return 0;
   }
 }
 

@@ -3,10 +3,10 @@
 import type { Folio, Mm } from '../model/types.js';
 import {
   EINVAL, ENOMEM, MADV_DOFORK, MADV_DONTFORK, MADV_DONTNEED, MADV_KEEPONFORK, MADV_PAGEOUT, MADV_COLD,
-  MADV_WIPEONFORK, MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, MADV_MERGEABLE, MADV_UNMERGEABLE, VM_DONTCOPY, VM_HUGETLB, VM_SHARED, VM_WIPEONFORK,
+  MADV_WIPEONFORK, MADV_NORMAL, MADV_HUGEPAGE, MADV_NOHUGEPAGE, MADV_COLLAPSE, MADV_MERGEABLE, MADV_UNMERGEABLE, VM_DONTCOPY, VM_HUGETLB, VM_LOCKED, VM_SHARED, VM_WIPEONFORK,
 } from '../model/flags.js';
 import { type Kernel, folio, trace, vpn } from './context.js';
-import { __split_huge_pmd, hugepage_madvise, split_folio } from './huge_memory.js';
+import { __split_huge_pmd, hugepage_madvise, pmdSize, split_folio } from './huge_memory.js';
 import { madvise_collapse } from './khugepaged.js';
 import { ksm_madvise } from './ksm.js';
 import { zap_pte_range } from './memory.js';
@@ -87,6 +87,12 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
       return 0;
     }
     case MADV_PAGEOUT: {
+      // can_madv_lru_vma(): no MADV_PAGEOUT on VM_LOCKED or VM_HUGETLB VMAs (the kernel fails at the first such
+      // VMA after handling those before it; the model checks the whole range first).
+      if (mm.vmas.some((v) => v.start < end && v.end > start && v.flags & (VM_LOCKED | VM_HUGETLB))) {
+        trace(k, 'madvise_pageout', 'VM_LOCKED or VM_HUGETLB VMA: -EINVAL');
+        return -EINVAL;
+      }
       // madvise_pageout(): drain the lru_add batch, then isolate pages mapped only here.
       lru_add_drain(k);
       const pages: number[] = [];
@@ -139,7 +145,13 @@ export function do_madvise(k: Kernel, mm: Mm, start: number, len: number, advice
             a += (nr - 1) * ps;
             continue;
           }
-          if (page_mapcount(k, pte.pfn) === 1) split_folio(k, large, 0);
+          const split = page_mapcount(k, pte.pfn) === 1 && split_folio(k, large, 0) !== null;
+          if (!split && !k.p.pageoutKeepsLargeFolios) {
+            // Until 3931b871c493 (6.10) a shared large folio, or one that cannot split, ends the walk of this PMD (break).
+            const pmd = pmdSize(k);
+            a = Math.min(end, Math.floor(a / pmd) * pmd + pmd) - ps;
+            continue;
+          }
         }
         if (large.order > 0 && !large.anon && large.hugetlbKB === undefined && page_mapcount(k, pte.pfn) === 1) {
           // A PTE-mapped shmem THP mapped once is split too; splitting a file folio unmaps all of it.

@@ -137,7 +137,8 @@ export function folio_maybe_mapped_shared(k: Kernel, f: Folio): boolean {
  */
 export function try_to_unmap(k: Kernel, f: Folio): void {
   split_huge_pmds(k, f);
-  for (const { mm, addr } of folio_mappings(k, f)) try_to_unmap_one(k, f, mm, addr);
+  // rmap_walk() stops at the first try_to_unmap_one() that fails (5.19+: a maybe-pinned exclusive page).
+  for (const { mm, addr } of folio_mappings(k, f)) if (!try_to_unmap_one(k, f, mm, addr)) return;
 }
 
 /** try_to_unmap_one() for a swap-backed anon page: replace the PTE by a swap PTE. False: keep it mapped. */

@@ -171,8 +171,9 @@ export function reuse_swap_page(k: Kernel, f: Folio, pfn: Pfn = f.pfn): boolean 
 
 /**
  * free_swap_and_cache(): a zapped swap PTE; once no swap PTE refers to any
- * page of the cached folio and no page of it is mapped, drop it from the swap
- * cache (__try_to_reclaim_swap with TTRS_UNMAPPED).
+ * page of the cached folio, __try_to_reclaim_swap(TTRS_UNMAPPED | TTRS_FULL)
+ * drops it from the swap cache if no page of it is mapped or swap is more than
+ * half full, unless reclaim holds the folio lock (folio_trylock() fails).
  */
 export function free_swap_and_cache(k: Kernel, e: SwapEntry): void {
   const s = slot(k, e);
@@ -180,7 +181,9 @@ export function free_swap_and_cache(k: Kernel, e: SwapEntry): void {
   swap_free(k, e);
   if (s.count === 0 && pfn !== undefined) {
     const f = folio(k, pfn);
-    if (!folio_mapped(f) && !f.writeback && !folio_swapped(k, f)) delete_from_swap_cache(k, f);
+    const locked = Object.values(k.s.ops).some((op) => op.kind === 'reclaim' && op.r.pages[0] === f.pfn);
+    if (locked || folio_swapped(k, f)) return;
+    if (!folio_mapped(f) || vm_swap_full(k, e)) try_to_free_swap(k, f);
   }
 }
 

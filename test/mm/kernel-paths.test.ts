@@ -381,3 +381,12 @@ ${rest}  mem[0] = 0x22
   assert.equal(outcome(single, '6.9').reused, false);
   assert.ok(outcome(single, '6.18').log.some((l) => l.includes('mapped once: copy, and let the folio go')));
 });
+
+test('MADV_PAGEOUT refuses VM_HUGETLB and VM_LOCKED VMAs (can_madv_lru_vma): -EINVAL', () => {
+  const src = `nr_hugepages(2048, 1)
+mem = mmap(0x200000, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS|MAP_HUGETLB)
+mem[0] = 1
+expect madvise(mem, 0x200000, MADV_PAGEOUT) == -EINVAL
+`;
+  assert.deepEqual(run(src, '6.18').r.expectations.filter((e) => !e.ok), []);
+});

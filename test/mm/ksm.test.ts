@@ -467,3 +467,13 @@ f = start fork() until after dup_mm
   const after = runScenario(parseScenario(`${src('set_pte_at')}wait(f)\nwait(s)\n`, 't.cow'), { kernel: '6.18', arch: 'x86_64' });
   assert.deepEqual(after.findings, []);
 });
+
+test('until 6cce3314b928 (6.2) break_ksm() holds its follow_page(FOLL_GET) reference across the fault: in 5.1-5.8 MADV_UNMERGEABLE copies even a KSM page mapped once', () => {
+  const src = `${threePages}ksm_scan()\nksm_scan()\nmem[4096] = 0x02\nexpect madvise(mem, 4096, MADV_UNMERGEABLE) == 0\nexpect mem[0..2] == [0x5a, 0x5a]\n`;
+  for (const v of ['5.4', '5.8', '6.1']) {
+    const { log } = run(src, v);
+    const k = Number(/^try_to_merge_one_page: pfn (\d+) is a KSM page now$/m.exec(log.join('\n'))![1]);
+    assert.ok(!log.includes(`do_wp_page: KSM pfn ${k}: reuse`), v);
+    assert.ok(log.some((l) => l.startsWith(`wp_page_copy: pfn ${k} replaced by a copy`)), v);
+  }
+});
